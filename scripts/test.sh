@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole suite, as `make test` and CI run it. Tiers run in order so a failure names its tier.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+status=0
+$PY -m pytest -q -p no:cacheprovider "$@" || status=$?
+exit $status
