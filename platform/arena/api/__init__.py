@@ -1,0 +1,1 @@
+"""REST API v1 (token auth, OpenAPI at /api/v1/schema/)."""

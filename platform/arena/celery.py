@@ -1,0 +1,70 @@
+"""The Celery application of Arena and the one decorator every Arena task is declared with.
+
+Queues: ``cpu`` (validation, scoring, leaderboard recompute, notifications) and ``gpu``
+(algorithm container runs). Broker: ``settings.CELERY_BROKER_URL`` (Redis in production, kombu's
+serverless ``filesystem://`` transport in the embedded default).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from celery import Celery, shared_task
+
+_ROOT = Path(__file__).resolve().parents[2]
+for _path in (_ROOT / "platform", _ROOT):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arena.settings")
+
+app = Celery("arena")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+QUEUES = ("cpu", "gpu")
+
+# Errors worth another try (a database blip, a broker hiccup); everything else is a real failure
+# that the task itself turns into a user-visible reason.
+_TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
+
+
+def arena_task(
+    *,
+    queue: str = "cpu",
+    max_retries: int = 3,
+    retry_backoff: int = 5,
+    time_limit: int | None = None,
+    retry_for: tuple[type[BaseException], ...] = _TRANSIENT_ERRORS,
+) -> Callable[[Callable[..., Any]], Any]:
+    """Declare an Arena Celery task bound to ``queue`` ("cpu" or "gpu").
+
+    Every task is ``acks_late`` with ``reject_on_worker_lost`` (a killed worker's message is
+    delivered again), ignores results (state lives in the database), and retries transient
+    errors with exponential backoff. Tasks must therefore be idempotent: lock the row, check the
+    expected state and attempt, do one step, commit, schedule the next step on commit.
+    """
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue!r}; expected one of {QUEUES}")
+
+    def decorator(func: Callable[..., Any]) -> Any:
+        options: dict[str, Any] = {
+            "queue": queue,
+            "acks_late": True,
+            "reject_on_worker_lost": True,
+            "ignore_result": True,
+            "autoretry_for": retry_for,
+            "max_retries": max_retries,
+            "retry_backoff": retry_backoff,
+            "retry_jitter": True,
+        }
+        if time_limit is not None:
+            options["time_limit"] = time_limit
+            options["soft_time_limit"] = max(1, time_limit - 30)
+        return shared_task(**options)(func)
+
+    return decorator

@@ -1,0 +1,1 @@
+"""Challenges and their phases (task, kind, schedule, quotas, visibility, datasets)."""

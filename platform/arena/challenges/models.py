@@ -1,0 +1,130 @@
+"""Challenge and Phase models.
+
+A phase names an ``evaluators`` task, its kind (predictions or algorithm), its schedule,
+quota, leaderboard visibility and where its dataset lives. ``references_path`` is only ever read
+by the worker-side scoring code; no participant-facing view or API serialises or serves it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Challenge(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    organizers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="organized_challenges", blank=True
+    )
+    requires_approval = models.BooleanField(
+        default=False, help_text="Registrations wait for an organizer's approval."
+    )
+    is_public = models.BooleanField(
+        default=True, help_text="Listed and readable by everyone (else organizers + participants)."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "slug"]
+
+    def __str__(self) -> str:
+        return self.title or self.slug
+
+
+class Phase(models.Model):
+    class Kind(models.TextChoices):
+        PREDICTIONS = "predictions", "Prediction upload"
+        ALGORITHM = "algorithm", "Algorithm container"
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public"
+        PARTICIPANTS = "participants", "Registered participants"
+        HIDDEN = "hidden", "Hidden (organizers only)"
+
+    class Policy(models.TextChoices):
+        BEST = "best", "Best submission per participant"
+        LATEST = "latest", "Latest submission per participant"
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="phases")
+    slug = models.SlugField(max_length=64)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    task = models.CharField(max_length=64, help_text="evaluators task name, e.g. kits21")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PREDICTIONS)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    quota_count = models.PositiveIntegerField(
+        default=5, help_text="Submissions per participant (or team) per period; 0 = unlimited."
+    )
+    quota_period_days = models.PositiveIntegerField(default=1)
+    leaderboard_visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    show_per_case = models.BooleanField(
+        default=False, help_text="Participants may see per-case results."
+    )
+    ranking_rule = models.CharField(
+        max_length=64, blank=True, help_text="Blank = the task's official ranking rule."
+    )
+    leaderboard_policy = models.CharField(
+        max_length=8, choices=Policy.choices, default=Policy.BEST
+    )
+    frozen = models.BooleanField(
+        default=False, help_text="Final board: recompute no longer changes the entries."
+    )
+    # Limits of algorithm runs (used by arena.execution).
+    time_limit_s = models.PositiveIntegerField(default=3600)
+    memory_mb = models.PositiveIntegerField(default=8192)
+    cpus = models.PositiveIntegerField(default=2)
+    gpu = models.BooleanField(default=False)
+    hide_logs = models.BooleanField(default=True)
+    # Dataset storage (relative paths resolve against settings.ARENA_DATASETS_ROOT).
+    inputs_path = models.CharField(max_length=500, blank=True)
+    references_path = models.CharField(max_length=500, blank=True)
+    reference_digest = models.CharField(max_length=64, blank=True)
+    max_upload_mb = models.PositiveIntegerField(default=512)
+    leaderboard_updated = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["challenge", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "slug"], name="unique_phase_slug")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.challenge.slug}/{self.slug}"
+
+    def is_open(self, now: dt.datetime | None = None) -> bool:
+        """True while submissions are accepted (``opens_at <= now < closes_at``; None = open)."""
+        now = now or timezone.now()
+        if self.opens_at and now < self.opens_at:
+            return False
+        if self.closes_at and now >= self.closes_at:
+            return False
+        return True
+
+    def _resolve(self, value: str) -> Path | None:
+        if not value:
+            return None
+        path = Path(value)
+        if not path.is_absolute():
+            path = Path(settings.ARENA_DATASETS_ROOT) / path
+        return path
+
+    @property
+    def inputs_dir(self) -> Path | None:
+        """Absolute folder of the test images (participant-downloadable), or None."""
+        return self._resolve(self.inputs_path)
+
+    @property
+    def references_dir(self) -> Path | None:
+        """Absolute folder of the reference set. Worker-side only; never expose it."""
+        return self._resolve(self.references_path)

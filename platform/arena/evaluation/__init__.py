@@ -1,0 +1,1 @@
+"""Scoring of submissions with the evaluators library; results written once per attempt."""

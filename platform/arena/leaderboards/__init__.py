@@ -1,0 +1,1 @@
+"""Leaderboards: ranking recompute per phase, rows for pages/API, CSV export."""

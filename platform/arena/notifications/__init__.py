@@ -1,0 +1,1 @@
+"""In-app notifications (and the matching emails through Django's email backend)."""

@@ -1,0 +1,1 @@
+"""Registrations of users to challenges, and teams."""

@@ -1,0 +1,1 @@
+"""Submissions: uploads, archive safety, quotas, validation and the submission state machine."""

@@ -1,0 +1,99 @@
+"""Submission model and its state machine.
+
+``pending → validating → queued → [running →] evaluating → succeeded``, or ``failed`` (with a
+user-visible ``error``) / ``cancelled``. ``attempt`` grows by one on each re-evaluation; every
+task carries the attempt it was scheduled for and does nothing when the row has moved on.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+def submission_upload_to(instance: Submission, filename: str) -> str:
+    """Storage path of an uploaded archive: ``submissions/<phase id>/<uuid>/<filename>``."""
+    return f"submissions/{instance.phase_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        VALIDATING = "validating", "Validating"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        EVALUATING = "evaluating", "Evaluating"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Kind(models.TextChoices):
+        PREDICTIONS = "predictions", "Prediction archive"
+        ALGORITHM = "algorithm", "Algorithm image"
+
+    TERMINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+    # Statuses that do not consume quota.
+    NOT_COUNTED = (Status.FAILED, Status.CANCELLED)
+
+    phase = models.ForeignKey(
+        "challenges.Phase", on_delete=models.CASCADE, related_name="submissions"
+    )
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions"
+    )
+    team = models.ForeignKey(
+        "participation.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submissions",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PREDICTIONS)
+    file = models.FileField(upload_to=submission_upload_to, max_length=500, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    size = models.BigIntegerField(default=0)
+    comment = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    error = models.TextField(blank=True, help_text="User-visible failure reason.")
+    attempt = models.PositiveIntegerField(default=1)
+    # Folder of prediction files (extracted archive or collected algorithm outputs).
+    predictions_path = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["phase", "status"], name="submission_phase_status")]
+
+    def __str__(self) -> str:
+        return f"Submission {self.pk} ({self.status})"
+
+    @property
+    def counts_for_quota(self) -> bool:
+        """Failed and cancelled submissions do not consume the participant's quota."""
+        return self.status not in self.NOT_COUNTED
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in self.TERMINAL
+
+    @property
+    def participant_label(self) -> str:
+        """Name shown on leaderboards: the team's name, else the creator's username."""
+        return self.team.name if self.team_id else self.creator.get_username()
+
+    @property
+    def participant_key(self) -> str:
+        """Stable identity of the participant: ``team:<id>`` or ``user:<id>``."""
+        return f"team:{self.team_id}" if self.team_id else f"user:{self.creator_id}"
+
+    @property
+    def latest_evaluation(self):
+        """The Evaluation of the current attempt, or None (not scored yet / failed)."""
+        return self.evaluations.filter(attempt=self.attempt).first()
