@@ -1,0 +1,3 @@
+"""Web UI URLs (placeholder until platform-web's views land)."""
+
+urlpatterns: list = []
