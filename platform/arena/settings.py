@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "arena.notifications",
     "arena.api",
     "arena.web",
+    "arena.demo",
 ]
 # The algorithm-container app is optional: installed when its package exists.
 if importlib.util.find_spec("arena.execution") is not None:
