@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Build every Arena image offline into the local engine (Podman), idempotently: each image
+# carries the label arena.recipe-hash (sha256 over its recipe files, build args and parent
+# image id) and is rebuilt only when that hash changes. Also writes `podman save` archives
+# used by the upload tests under var/images/.
+#
+#   containers/build_images.sh              # base-os, base, evaluator, examples, archives
+#   ARENA_SKIP_ARCHIVES=1 containers/build_images.sh   # images only
+#
+# Nothing is pulled from a registry: the OS layer comes from debootstrap (host apt mirror), the
+# Python packages from a host wheelhouse (var/wheels, filled by pip download from PyPI, pinned
+# to the versions in .venv so online and offline scoring use the same libraries).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+VAR="$ROOT/var"
+WHEELS="$VAR/wheels"
+ARCHIVES="$VAR/images"
+BUILD="$VAR/build"
+PY="${ARENA_PYTHON:-$ROOT/.venv/bin/python}"
+mkdir -p "$WHEELS" "$ARCHIVES" "$BUILD"
+
+log() { echo "[build_images] $*" >&2; }
+command -v podman >/dev/null || { log "podman missing: run containers/setup_engine.sh first"; exit 1; }
+
+hash_of() {  # hash_of <extra string> <paths...>: content hash over names + bytes
+    local extra="$1"; shift
+    { echo "$extra"; find "$@" -type f -not -name '*.pyc' -not -path '*/__pycache__/*' -print0 \
+        | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16
+}
+image_id() { podman image inspect --format '{{.Id}}' "$1" 2>/dev/null || echo none; }
+current_hash() {
+    podman image inspect --format '{{index .Labels "arena.recipe-hash"}}' "$1" 2>/dev/null || true
+}
+up_to_date() { [[ "$(current_hash "$1")" == "$2" ]]; }
+
+# 1. wheelhouse (pinned to the project venv's versions) ----------------------------------------
+pins=$("$PY" - <<'PYEOF'
+import importlib.metadata as m
+print(" ".join(f"{p}=={m.version(p)}" for p in ("numpy", "SimpleITK", "scipy")))
+PYEOF
+)
+if [[ "$(cat "$WHEELS/.pins" 2>/dev/null)" != "$pins" ]]; then
+    log "downloading wheels: $pins"
+    # shellcheck disable=SC2086
+    "$PY" -m pip download -q --only-binary=:all: --python-version 3.11 --implementation cp \
+        --abi cp311 --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
+        --platform manylinux2014_x86_64 -d "$WHEELS" $pins
+    echo "$pins" >"$WHEELS/.pins"
+fi
+
+# 2. base-os (debootstrap) and base (python venv + numpy + SimpleITK) --------------------------
+BASE_OS=localhost/arena/base-os:latest
+h=$(hash_of "suite=${ARENA_BASE_SUITE:-bookworm}" containers/base/build_base_os.sh)
+if up_to_date "$BASE_OS" "$h"; then log "$BASE_OS up to date"; else
+    log "building $BASE_OS"; bash containers/base/build_base_os.sh "$BASE_OS" "$h"; fi
+
+build() {  # build <tag> <context> <extra-hash> [podman build args...]
+    local tag="$1" ctx="$2" extra="$3"; shift 3
+    local h
+    h=$(hash_of "$extra $*" "$ctx")
+    if up_to_date "$tag" "$h"; then log "$tag up to date"; return; fi
+    log "building $tag"
+    podman build -q --network none --pull=never -v "$WHEELS:/wheels:ro" \
+        --label "arena.recipe-hash=$h" -t "$tag" "$@" "$ctx" >/dev/null
+}
+
+BASE=localhost/arena/base:latest
+build "$BASE" containers/base "parent=$(image_id "$BASE_OS") pins=$pins" \
+    --build-arg "BASE_IMAGE=$BASE_OS"
+
+# 3. example algorithms ------------------------------------------------------------------------
+build localhost/arena/example-good:latest containers/examples/good "parent=$(image_id "$BASE")" \
+    --build-arg "BASE_IMAGE=$BASE"
+for path in containers/examples/hostile/behaviours/*.py; do
+    name=$(basename "$path" .py)
+    run_as=1000
+    [[ "$name" == root ]] && run_as=0
+    build "localhost/arena/example-$name:latest" containers/examples/hostile \
+        "parent=$(image_id "$BASE") behaviour=$name" \
+        --build-arg "BASE_IMAGE=$BASE" --build-arg "BEHAVIOUR=$name" --build-arg "RUN_AS=$run_as"
+done
+
+# 4. evaluator: the repo's evaluators/ package + scipy, on the base image ----------------------
+ctx="$BUILD/evaluator-context"
+rm -rf "$ctx" && mkdir -p "$ctx"
+cp containers/evaluator/Containerfile containers/evaluator/evaluate.sh "$ctx/"
+cp -r evaluators "$ctx/evaluators"
+find "$ctx" -name '__pycache__' -type d -prune -exec rm -rf {} +
+build localhost/arena/evaluator:latest "$ctx" "parent=$(image_id "$BASE")" \
+    --build-arg "BASE_IMAGE=$BASE"
+
+# 5. archives for the upload tests (docker-archive format, as `docker save` writes) ------------
+if [[ -z "${ARENA_SKIP_ARCHIVES:-}" ]]; then
+    for name in good root; do
+        tag="localhost/arena/example-$name:latest"
+        id=$(image_id "$tag")
+        out="$ARCHIVES/example-$name.tar"
+        if [[ "$(cat "$out.id" 2>/dev/null)" != "$id" ]]; then
+            log "saving $out"
+            rm -f "$out" "$out.gz"
+            podman save --format docker-archive -o "$out.tmp" "$tag" && mv "$out.tmp" "$out"
+            echo "$id" >"$out.id"
+        fi
+    done
+    if [[ ! -f "$ARCHIVES/example-good.tar.gz" ]]; then
+        log "compressing example-good.tar.gz"
+        gzip -1 -c "$ARCHIVES/example-good.tar" >"$ARCHIVES/example-good.tar.gz.tmp"
+        mv "$ARCHIVES/example-good.tar.gz.tmp" "$ARCHIVES/example-good.tar.gz"
+    fi
+fi
+podman image prune -f >/dev/null 2>&1 || true  # dangling layers of replaced builds
+log "done"
