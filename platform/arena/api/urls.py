@@ -1,10 +1,45 @@
-"""API v1 URLs."""
+"""API v1 URLs (mounted at ``/api/v1/``)."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
+
+from arena.api import views
 
 app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("challenges/", views.ChallengeListView.as_view(), name="challenge-list"),
+    path("challenges/<slug:slug>/", views.ChallengeDetailView.as_view(), name="challenge-detail"),
+    path("challenges/<slug:slug>/join/", views.JoinChallengeView.as_view(), name="challenge-join"),
+    path("phases/<int:phase_id>/", views.PhaseDetailView.as_view(), name="phase-detail"),
+    path(
+        "phases/<int:phase_id>/submissions/",
+        views.PhaseSubmissionsView.as_view(),
+        name="phase-submissions",
+    ),
+    path(
+        "phases/<int:phase_id>/leaderboard/", views.LeaderboardView.as_view(), name="leaderboard"
+    ),
+    path("phases/<int:phase_id>/inputs/", views.PhaseInputsView.as_view(), name="phase-inputs"),
+    path(
+        "phases/<int:phase_id>/reevaluate/",
+        views.PhaseReevaluateView.as_view(),
+        name="phase-reevaluate",
+    ),
+    path(
+        "submissions/<int:submission_id>/",
+        views.SubmissionDetailView.as_view(),
+        name="submission-detail",
+    ),
+    path(
+        "submissions/<int:submission_id>/reevaluate/",
+        views.SubmissionReevaluateView.as_view(),
+        name="submission-reevaluate",
+    ),
+    path(
+        "submissions/<int:submission_id>/cancel/",
+        views.SubmissionCancelView.as_view(),
+        name="submission-cancel",
+    ),
 ]

@@ -1,0 +1,119 @@
+"""API serializers (output shapes; documented in the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from arena.challenges.models import Challenge, Phase
+from arena.submissions.models import Submission
+
+
+class PhaseSerializer(serializers.ModelSerializer):
+    open = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Phase
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "task",
+            "kind",
+            "open",
+            "opens_at",
+            "closes_at",
+            "leaderboard_visibility",
+            "show_per_case",
+            "quota_count",
+            "quota_period_days",
+            "max_upload_mb",
+        ]
+
+    def get_open(self, phase: Phase) -> bool:
+        return phase.is_open()
+
+
+class ChallengeSerializer(serializers.ModelSerializer):
+    phases = PhaseSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Challenge
+        fields = ["slug", "title", "description", "requires_approval", "phases"]
+
+
+class JoinSerializer(serializers.Serializer):
+    challenge = serializers.CharField()
+    status = serializers.CharField()
+
+
+class SubmissionUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="zip or tar.gz of prediction files")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    phase = serializers.IntegerField(source="phase_id")
+    participant = serializers.CharField(source="participant_label")
+    metrics = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "phase",
+            "participant",
+            "kind",
+            "status",
+            "error",
+            "attempt",
+            "sha256",
+            "size",
+            "comment",
+            "created",
+            "started",
+            "finished",
+            "metrics",
+        ]
+
+    def get_metrics(self, sub: Submission) -> dict | None:
+        """``{"aggregates", "ranking_scores", "evaluators_version", "reference_digest"}`` when
+        scored and visible to the requester, else null."""
+        from arena.challenges.permissions import can_view_metrics
+
+        request = self.context.get("request")
+        if sub.status != Submission.Status.SUCCEEDED or request is None:
+            return None
+        if not can_view_metrics(request.user, sub):
+            return None
+        evaluation = sub.latest_evaluation
+        if evaluation is None:
+            return None
+        return {
+            "aggregates": evaluation.aggregates,
+            "ranking_scores": evaluation.ranking_scores,
+            "evaluators_version": evaluation.evaluators_version,
+            "reference_digest": evaluation.reference_digest,
+        }
+
+
+class ColumnSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    higher_is_better = serializers.BooleanField()
+
+
+class LeaderboardRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    participant = serializers.CharField()
+    submission_id = serializers.IntegerField()
+    score = serializers.FloatField(allow_null=True)
+    values = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    created = serializers.DateTimeField()
+
+
+class LeaderboardSerializer(serializers.Serializer):
+    phase = serializers.IntegerField()
+    task = serializers.CharField()
+    ranking = serializers.CharField()
+    columns = ColumnSerializer(many=True)
+    rows = LeaderboardRowSerializer(many=True)

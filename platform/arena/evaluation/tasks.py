@@ -1,0 +1,96 @@
+"""Scoring task: ``queued → evaluating → succeeded`` with ``evaluators.score_folder`` — the
+same function the CLI runs — and an Evaluation written once per attempt."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from arena.celery import arena_task
+from arena.evaluation.models import Evaluation
+from arena.submissions.models import Submission
+from arena.submissions.state import fail, transition
+
+logger = logging.getLogger(__name__)
+
+S = Submission.Status
+
+
+def _finish(sub: Submission, attempt: int, result, digest: str) -> bool:
+    """Write the Evaluation (once), mark succeeded, notify; returns True when this call did it."""
+    import evaluators
+    from arena.notifications.services import notify
+
+    metrics_json = result.metrics_json
+    with transaction.atomic():
+        locked = (
+            Submission.objects.select_for_update()
+            .select_related("phase", "phase__challenge", "creator")
+            .get(pk=sub.pk)
+        )
+        if locked.attempt != attempt or locked.status != S.EVALUATING:
+            return False
+        Evaluation.objects.get_or_create(
+            submission=locked,
+            attempt=attempt,
+            defaults={
+                "evaluators_version": metrics_json.get("evaluators_version", evaluators.__version__),
+                "reference_digest": metrics_json.get("reference_digest") or digest,
+                "metrics_json": metrics_json,
+                "aggregates": metrics_json.get("aggregates", {}),
+                "ranking_scores": metrics_json.get("ranking_scores", {}),
+            },
+        )
+        locked.status = S.SUCCEEDED
+        locked.error = ""
+        locked.finished = timezone.now()
+        locked.save(update_fields=["status", "error", "finished"])
+        notify(
+            locked.creator,
+            f"Submission {locked.pk} to {locked.phase} was scored.",
+            link=f"/submissions/{locked.pk}/",
+            email_subject=f"Arena: submission {locked.pk} scored",
+        )
+        from arena.leaderboards.tasks import recompute_leaderboard
+
+        phase_id = locked.phase_id
+        transaction.on_commit(lambda: recompute_leaderboard.delay(phase_id))
+    return True
+
+
+@arena_task(queue="cpu", time_limit=6 * 3600)
+def score_submission(submission_id: int, attempt: int) -> None:
+    """Score one submission attempt against its phase's reference set.
+
+    Idempotent: the Evaluation has a unique (submission, attempt) constraint and is created
+    with get_or_create under the row lock, so a redelivered message cannot write twice."""
+    import evaluators
+
+    sub = transition(submission_id, attempt, (S.QUEUED, S.EVALUATING), S.EVALUATING)
+    if sub is None:
+        return
+    phase = sub.phase
+    ref = phase.references_dir
+    if ref is None or not ref.is_dir():
+        fail(submission_id, attempt, "the phase's reference set is not available; contact the organizers")
+        return
+    pred = Path(sub.predictions_path)
+    if not pred.is_dir():
+        fail(submission_id, attempt, "the submission's predictions are no longer available")
+        return
+    try:
+        result = evaluators.score_folder(
+            phase.task, pred, ref, jobs=settings.ARENA_SCORING_JOBS
+        )
+    except evaluators.EvaluationInputError as exc:
+        fail(submission_id, attempt, f"invalid predictions: {exc}")
+        return
+    except Exception:
+        logger.exception("scoring of submission %s crashed", submission_id)
+        fail(submission_id, attempt, "internal error while scoring; the organizers were informed")
+        return
+    _finish(sub, attempt, result, phase.reference_digest)

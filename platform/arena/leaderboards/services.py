@@ -1,0 +1,173 @@
+"""Leaderboards: recompute a phase's ranking with ``evaluators.rank_submissions``, rows for the
+page and the API, CSV export.
+
+Selection policy (``Phase.leaderboard_policy``): per participant — the team when the submitter
+is in one, else the user — the **best** succeeded submission (default; "best" by the task's
+official ranking over all of the phase's succeeded submissions) or the **latest** succeeded one.
+The selected submissions are then ranked together, because rank-based rules depend on the set.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from arena.challenges.models import Phase
+from arena.challenges.permissions import can_view_leaderboard
+from arena.evaluation.models import Evaluation
+from arena.leaderboards.models import LeaderboardEntry
+from arena.submissions.models import Submission
+
+
+def leaderboard_columns(phase: Phase) -> list:
+    """The task's leaderboard columns (``Column(key, title, higher_is_better)``); [] when the
+    task is unknown to the installed evaluators."""
+    import evaluators
+
+    try:
+        return list(evaluators.get_task(phase.task).leaderboard_columns)
+    except Exception:
+        return []
+
+
+def _candidates(phase: Phase) -> list[dict[str, Any]]:
+    rows = (
+        Evaluation.objects.filter(
+            submission__phase=phase,
+            submission__status=Submission.Status.SUCCEEDED,
+            attempt=F("submission__attempt"),
+        )
+        .values(
+            "submission_id",
+            "metrics_json",
+            "ranking_scores",
+            "submission__created",
+            "submission__team_id",
+            "submission__team__name",
+            "submission__creator_id",
+            "submission__creator__username",
+        )
+        .order_by("submission__created", "submission_id")
+    )
+    out = []
+    for row in rows:
+        team_id = row["submission__team_id"]
+        out.append(
+            {
+                "submission_id": row["submission_id"],
+                "metrics_json": row["metrics_json"],
+                "ranking_scores": row["ranking_scores"],
+                "created": row["submission__created"],
+                "key": f"team:{team_id}" if team_id else f"user:{row['submission__creator_id']}",
+                "label": row["submission__team__name"] or row["submission__creator__username"],
+            }
+        )
+    return out
+
+
+def _rank(task: str, candidates: list[dict[str, Any]]) -> list:
+    import evaluators
+
+    return evaluators.rank_submissions(
+        task, {str(c["submission_id"]): c["metrics_json"] for c in candidates}
+    )
+
+
+def _select(phase: Phase, candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    chosen: dict[str, dict[str, Any]] = {}
+    if phase.leaderboard_policy == Phase.Policy.LATEST:
+        for c in candidates:  # ordered by created: the last one wins
+            chosen[c["key"]] = c
+        return list(chosen.values())
+    by_id = {str(c["submission_id"]): c for c in candidates}
+    for entry in _rank(phase.task, candidates):  # best first
+        c = by_id[entry.name]
+        chosen.setdefault(c["key"], c)
+    return list(chosen.values())
+
+
+def recompute_leaderboard(phase: Phase) -> int:
+    """Rebuild the phase's LeaderboardEntry rows (frozen phases are left untouched) and return
+    the number of entries. Runs under a lock of the phase row, so recomputes serialise."""
+    with transaction.atomic():
+        locked = Phase.objects.select_for_update().get(pk=phase.pk)
+        if locked.frozen:
+            return LeaderboardEntry.objects.filter(phase=locked).count()
+        candidates = _candidates(locked)
+        selected = _select(locked, candidates) if candidates else []
+        ranked = _rank(locked.task, selected) if selected else []
+        by_id = {str(c["submission_id"]): c for c in selected}
+        entries = []
+        for entry in ranked:
+            c = by_id[entry.name]
+            values = dict(c["ranking_scores"] or {})
+            values.update(getattr(entry, "values", None) or {})
+            score = entry.score
+            entries.append(
+                LeaderboardEntry(
+                    phase=locked,
+                    submission_id=c["submission_id"],
+                    participant=c["label"][:150],
+                    rank=entry.rank,
+                    score=None if score is None else float(score),
+                    values=values,
+                )
+            )
+        LeaderboardEntry.objects.filter(phase=locked).delete()
+        LeaderboardEntry.objects.bulk_create(entries)
+        locked.leaderboard_updated = timezone.now()
+        locked.save(update_fields=["leaderboard_updated"])
+    return len(entries)
+
+
+def leaderboard_rows(phase: Phase, user) -> list[dict[str, Any]]:
+    """Ranked rows the user may see ([] when the board is not visible to them):
+    ``{"rank", "participant", "submission_id", "score", "values": {column key: value},
+    "created"}``, best first."""
+    if not can_view_leaderboard(user, phase):
+        return []
+    rows = (
+        LeaderboardEntry.objects.filter(phase=phase)
+        .order_by("rank", "participant")
+        .values("rank", "participant", "submission_id", "score", "values", "submission__created")
+    )
+    return [
+        {
+            "rank": r["rank"],
+            "participant": r["participant"],
+            "submission_id": r["submission_id"],
+            "score": r["score"],
+            "values": r["values"],
+            "created": r["submission__created"],
+        }
+        for r in rows
+    ]
+
+
+def leaderboard_csv(phase: Phase, user) -> str:
+    """The visible leaderboard as CSV: rank, participant, submission_id, submitted, score, then
+    one column per leaderboard column key (empty when not visible to the user)."""
+    columns = leaderboard_columns(phase)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(
+        ["rank", "participant", "submission_id", "submitted", "score", *[c.key for c in columns]]
+    )
+    for row in leaderboard_rows(phase, user):
+        values = row["values"] or {}
+        writer.writerow(
+            [
+                row["rank"],
+                row["participant"],
+                row["submission_id"],
+                row["created"].isoformat() if row["created"] else "",
+                "" if row["score"] is None else repr(float(row["score"])),
+                *["" if values.get(c.key) is None else repr(float(values[c.key])) for c in columns],
+            ]
+        )
+    return buf.getvalue()

@@ -1,0 +1,265 @@
+"""Submission services: the upload path the API and the web form share.
+
+``create_prediction_submission`` streams the upload into a temporary file (size-limited,
+hashed on the way), runs the synchronous checks (login, registration, phase kind/open, quota,
+archive type and safety, file names vs. the reference cases) and only then moves the file into
+storage and creates the row. Any refusal raises ``SubmissionRejected``; nothing is stored and no
+quota is consumed. Content validation (geometry, labels) is the asynchronous validation task.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from arena.challenges.models import Phase
+from arena.challenges.permissions import can_submit, is_organizer
+from arena.challenges.services import phase_case_ids
+from arena.participation.services import team_for
+from arena.submissions import archives
+from arena.submissions.models import Submission
+
+_CHUNK = 1024 * 1024
+
+
+class SubmissionRejected(Exception):
+    """An upload that is refused before anything is stored. ``str(exc)`` / ``.message`` is the
+    user-facing reason; ``.field`` names the form/API field at fault (or None)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class QuotaStatus:
+    used: int
+    limit: int  # 0 = unlimited
+    period_days: int
+    remaining: int | None  # None = unlimited
+
+
+def archive_limits() -> archives.Limits:
+    """Archive limits from settings (ARENA_MAX_UNCOMPRESSED_MB, ARENA_MAX_ARCHIVE_MEMBERS,
+    ARENA_MAX_COMPRESSION_RATIO, ARENA_RATIO_FLOOR_MB)."""
+    return archives.Limits(
+        max_total_bytes=settings.ARENA_MAX_UNCOMPRESSED_MB * 2**20,
+        max_members=settings.ARENA_MAX_ARCHIVE_MEMBERS,
+        max_ratio=settings.ARENA_MAX_COMPRESSION_RATIO,
+        ratio_floor_bytes=int(getattr(settings, "ARENA_RATIO_FLOOR_MB", 16) * 2**20),
+    )
+
+
+def _quota_queryset(user, phase: Phase) -> QuerySet[Submission]:
+    since = timezone.now() - dt.timedelta(days=max(phase.quota_period_days, 1))
+    team = team_for(user, phase.challenge)
+    owner = Q(team=team) if team is not None else Q(creator=user, team__isnull=True)
+    return Submission.objects.filter(owner, phase=phase, created__gte=since).exclude(
+        status__in=Submission.NOT_COUNTED
+    )
+
+
+def quota_status(user, phase: Phase) -> QuotaStatus:
+    """Submissions used in the current period by the user's team (or the user alone);
+    failed and cancelled submissions are not counted."""
+    used = _quota_queryset(user, phase).count() if user.is_authenticated else 0
+    limit = phase.quota_count
+    remaining = None if limit == 0 else max(limit - used, 0)
+    return QuotaStatus(used, limit, phase.quota_period_days, remaining)
+
+
+def user_submissions(user, phase: Phase | None = None) -> QuerySet[Submission]:
+    """The user's own and their team-mates' submissions, newest first."""
+    if not user.is_authenticated:
+        return Submission.objects.none()
+    qs = Submission.objects.filter(Q(creator=user) | Q(team__members=user)).distinct()
+    if phase is not None:
+        qs = qs.filter(phase=phase)
+    return qs.select_related("phase", "phase__challenge", "creator", "team")
+
+
+def _clean_filename(name: str) -> str:
+    base = os.path.basename(name or "upload")
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "upload"
+    return base[:120]
+
+
+def _spool(uploaded_file, limit_bytes: int, tmp_dir: Path) -> tuple[Path, str, int]:
+    """Copy the upload to a temporary file in chunks, hashing it and enforcing the limit."""
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="upload-", dir=tmp_dir)
+    digest, size = hashlib.sha256(), 0
+    try:
+        with os.fdopen(fd, "wb") as out:
+            if hasattr(uploaded_file, "chunks"):
+                chunks = uploaded_file.chunks(_CHUNK)
+            else:
+                chunks = iter(lambda: uploaded_file.read(_CHUNK), b"")
+            for chunk in chunks:
+                size += len(chunk)
+                if size > limit_bytes:
+                    raise SubmissionRejected(
+                        f"the file is larger than the phase's limit of "
+                        f"{limit_bytes // 2**20} MB",
+                        field="file",
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    if size == 0:
+        Path(name).unlink(missing_ok=True)
+        raise SubmissionRejected("the uploaded file is empty", field="file")
+    return Path(name), digest.hexdigest(), size
+
+
+def _check_allowed(user, phase: Phase, kind: str) -> None:
+    allowed, reason = can_submit(user, phase)
+    if not allowed:
+        raise SubmissionRejected(reason)
+    if phase.kind != kind:
+        expected = "a prediction archive" if phase.kind == Phase.Kind.PREDICTIONS else (
+            "an algorithm container image"
+        )
+        raise SubmissionRejected(f"the phase '{phase.slug}' expects {expected}", field="file")
+
+
+def _check_quota(user, phase: Phase) -> None:
+    status = quota_status(user, phase)
+    if status.remaining == 0 and not is_organizer(user, phase.challenge):
+        raise SubmissionRejected(
+            f"submission quota reached: {status.used} of {status.limit} submissions in the last "
+            f"{status.period_days} day(s) (failed submissions don't count)"
+        )
+
+
+def inspect_prediction_archive(path: Path, phase: Phase) -> tuple[str, str, dict[str, list[str]]]:
+    """Archive-level checks of a prediction upload: ``(kind, prefix, {case: members})``.
+    Raises SubmissionRejected (field "file") with the archive module's message."""
+    kind = archives.detect_kind(path)
+    if kind is None:
+        raise SubmissionRejected(
+            "the file is not an archive; expected a .zip or .tar.gz of prediction files",
+            field="file",
+        )
+    case_ids = phase_case_ids(phase)
+    if not case_ids:
+        raise SubmissionRejected(
+            f"the phase '{phase.slug}' has no reference set configured yet; contact the organizers"
+        )
+    try:
+        members = archives.list_members(path, kind, archive_limits())
+        prefix, by_case = archives.map_prediction_members(
+            members, case_ids, folder_layout=phase.task.startswith("segrap")
+        )
+    except archives.ArchiveError as exc:
+        raise SubmissionRejected(str(exc), field="file")
+    return kind, prefix, by_case
+
+
+def _store(tmp: Path, phase: Phase, filename: str) -> str:
+    rel = f"submissions/{phase.pk}/{uuid.uuid4().hex}/{filename}"
+    target = Path(settings.MEDIA_ROOT) / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp, target)
+    return rel
+
+
+def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect) -> Submission:
+    if uploaded_file is None:
+        raise SubmissionRejected("no file was uploaded (multipart field 'file')", field="file")
+    _check_allowed(user, phase, kind)
+    _check_quota(user, phase)
+    limit = min(phase.max_upload_mb, settings.ARENA_MAX_UPLOAD_MB) * 2**20
+    tmp, sha256, size = _spool(uploaded_file, limit, Path(settings.MEDIA_ROOT) / "tmp")
+    stored: Path | None = None
+    try:
+        inspect(tmp, phase)
+        filename = _clean_filename(getattr(uploaded_file, "name", "upload"))
+        with transaction.atomic():
+            # Serialise submissions of one phase so two parallel uploads can't both pass quota.
+            Phase.objects.select_for_update().filter(pk=phase.pk).first()
+            _check_quota(user, phase)
+            rel = _store(tmp, phase, filename)
+            stored = Path(settings.MEDIA_ROOT) / rel
+            submission = Submission.objects.create(
+                phase=phase,
+                creator=user,
+                team=team_for(user, phase.challenge),
+                kind=kind,
+                file=rel,
+                original_name=getattr(uploaded_file, "name", "")[:255],
+                sha256=sha256,
+                size=size,
+                comment=(comment or "")[:500],
+            )
+            from arena.submissions.tasks import validate_submission
+
+            transaction.on_commit(
+                lambda: validate_submission.delay(submission.pk, submission.attempt)
+            )
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        if stored is not None:
+            stored.unlink(missing_ok=True)
+            _remove_empty_parent(stored)
+        raise
+    return submission
+
+
+def _remove_empty_parent(path: Path) -> None:
+    try:
+        path.parent.rmdir()
+    except OSError:
+        pass
+
+
+def create_prediction_submission(user, phase: Phase, uploaded_file, *, comment: str = "") -> Submission:
+    """Accept a prediction archive (zip / tar.gz) for ``phase`` or raise SubmissionRejected.
+
+    On success the submission is ``pending`` and its validation task is queued on commit."""
+    return _create(
+        user, phase, uploaded_file, Phase.Kind.PREDICTIONS, comment, inspect_prediction_archive
+    )
+
+
+def _inspect_image_archive(path: Path, phase: Phase) -> None:
+    if archives.detect_kind(path) is None:
+        raise SubmissionRejected(
+            "the file is not a container image archive; expected the .tar or .tar.gz written "
+            "by 'docker save'",
+            field="file",
+        )
+
+
+def create_algorithm_submission(user, phase: Phase, uploaded_file, *, comment: str = "") -> Submission:
+    """Accept a container image archive (``docker save`` tar / tar.gz) for an algorithm phase.
+    Image validation is arena.execution's, started by the validation task."""
+    return _create(
+        user, phase, uploaded_file, Phase.Kind.ALGORITHM, comment, _inspect_image_archive
+    )
+
+
+def cancel_submission(submission: Submission, by=None) -> Submission:
+    """Cancel a submission that has not finished; terminal ones are returned unchanged."""
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        if not locked.is_terminal:
+            locked.status = Submission.Status.CANCELLED
+            locked.error = "Cancelled" + (f" by {by.get_username()}" if by else "") + "."
+            locked.finished = timezone.now()
+            locked.save(update_fields=["status", "error", "finished"])
+    return locked

@@ -1,0 +1,108 @@
+"""Validation task: unpack a prediction archive safely and check it with
+``evaluators.validate_folder``; for algorithm phases hand over to ``arena.execution``."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+
+from arena.celery import arena_task
+from arena.submissions import archives
+from arena.submissions.models import Submission
+from arena.submissions.state import fail, transition
+
+logger = logging.getLogger(__name__)
+
+S = Submission.Status
+
+
+def work_dir(submission: Submission) -> Path:
+    """Scratch folder of one submission attempt: ``ARENA_WORK_ROOT/submissions/<id>/<attempt>``."""
+    return Path(settings.ARENA_WORK_ROOT) / "submissions" / str(submission.pk) / str(
+        submission.attempt
+    )
+
+
+def _format_problems(problems: list[str]) -> str:
+    shown = "; ".join(problems[:10])
+    more = f" (and {len(problems) - 10} more problems)" if len(problems) > 10 else ""
+    return f"invalid predictions: {shown}{more}"
+
+
+def _validate_predictions(sub: Submission) -> None:
+    import evaluators
+    from arena.submissions.services import (
+        SubmissionRejected,
+        archive_limits,
+        inspect_prediction_archive,
+    )
+
+    phase = sub.phase
+    archive = Path(settings.MEDIA_ROOT) / sub.file.name
+    dest = work_dir(sub) / "predictions"
+    if dest.exists():
+        shutil.rmtree(dest)
+    try:
+        kind, prefix, by_case = inspect_prediction_archive(archive, phase)
+        names = {name for members in by_case.values() for name in members}
+        archives.extract_members(archive, kind, dest, names, prefix, archive_limits())
+    except (SubmissionRejected, archives.ArchiveError) as exc:
+        fail(sub.pk, sub.attempt, str(exc))
+        return
+    except FileNotFoundError:
+        fail(sub.pk, sub.attempt, "the uploaded archive is no longer in storage")
+        return
+    try:
+        problems = evaluators.validate_folder(phase.task, dest, phase.references_dir)
+    except evaluators.EvaluationInputError as exc:
+        problems = [str(exc)]
+    if problems:
+        fail(sub.pk, sub.attempt, _format_problems(problems))
+        return
+    with transaction.atomic():
+        queued = transition(sub.pk, sub.attempt, (S.VALIDATING,), S.QUEUED, predictions_path=str(dest))
+        if queued is not None:
+            from arena.evaluation.tasks import score_submission
+
+            transaction.on_commit(lambda: score_submission.delay(sub.pk, sub.attempt))
+
+
+def _start_algorithm(sub: Submission) -> None:
+    if not apps.is_installed("arena.execution"):
+        fail(sub.pk, sub.attempt, "algorithm phases need the execution app, not installed here")
+        return
+    from arena.execution.services import start_algorithm_run
+
+    start_algorithm_run(sub)
+
+
+@arena_task(queue="cpu", time_limit=3600)
+def validate_submission(submission_id: int, attempt: int) -> None:
+    """Validate one submission attempt (``pending``/``validating`` → ``queued`` or ``failed``).
+
+    Idempotent: a redelivered message re-runs the (side-effect free) validation; stale attempts
+    and rows in other states are skipped."""
+    sub = transition(submission_id, attempt, (S.PENDING, S.VALIDATING), S.VALIDATING)
+    if sub is None:
+        return
+    if sub.started is None:
+        from django.utils import timezone
+
+        Submission.objects.filter(pk=sub.pk).update(started=timezone.now())
+    try:
+        if sub.kind == Submission.Kind.ALGORITHM:
+            _start_algorithm(sub)
+        else:
+            _validate_predictions(sub)
+    except Exception:
+        logger.exception("validation of submission %s crashed", submission_id)
+        fail(
+            submission_id,
+            attempt,
+            "internal error while validating the submission; the organizers were informed",
+        )
