@@ -1,3 +1,48 @@
-"""Web UI URLs (placeholder until platform-web's views land)."""
+"""Web UI URLs (namespace ``web``)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from arena.web.views import (
+    accounts,
+    assets,
+    leaderboards,
+    notifications,
+    organizer,
+    pages,
+    submissions,
+)
+
+app_name = "web"
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("challenges/", pages.challenge_list, name="challenge_list"),
+    path("challenges/<slug:slug>/", pages.challenge_detail, name="challenge_detail"),
+    path("challenges/<slug:slug>/join/", pages.challenge_join, name="challenge_join"),
+    path("phases/<int:phase_id>/leaderboard/", leaderboards.leaderboard, name="leaderboard"),
+    path("phases/<int:phase_id>/leaderboard.csv", leaderboards.leaderboard_csv, name="leaderboard_csv"),
+    path("phases/<int:phase_id>/inputs.zip", leaderboards.inputs_download, name="inputs_download"),
+    path("phases/<int:phase_id>/submit/", submissions.submit, name="submit"),
+    path("submissions/", submissions.my_submissions, name="my_submissions"),
+    path("submissions/<int:submission_id>/", submissions.submission_detail, name="submission_detail"),
+    path("submissions/<int:submission_id>/cancel/", submissions.submission_cancel, name="submission_cancel"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
+    path("manage/phases/<int:phase_id>/", organizer.phase_manage, name="phase_manage"),
+    path("manage/phases/<int:phase_id>/reevaluate/", organizer.phase_reevaluate, name="phase_reevaluate"),
+    path("manage/phases/<int:phase_id>/visibility/", organizer.phase_visibility, name="phase_visibility"),
+    path(
+        "manage/phases/<int:phase_id>/registrations/<int:registration_id>/",
+        organizer.registration_decide,
+        name="registration_decide",
+    ),
+    path(
+        "manage/submissions/<int:submission_id>/reevaluate/",
+        organizer.submission_reevaluate,
+        name="submission_reevaluate",
+    ),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("vendor/plotly.min.js", assets.plotly_js, name="plotly_js"),
+]

@@ -1,0 +1,1 @@
+"""The Arena web UI: Django templates over the platform's models and services."""
