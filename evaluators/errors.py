@@ -1,0 +1,10 @@
+"""Errors raised for bad user input: one clear message naming file, expectation and finding."""
+
+
+class EvaluationInputError(ValueError):
+    """Bad input (missing folder, unreadable file, geometry or label mismatch, unknown task).
+
+    The message is meant for the user as is: it names the file or field, what was expected and
+    what was found. The CLI prints it and exits with status 2; the platform shows it as the
+    submission's failure reason.
+    """

@@ -1,0 +1,153 @@
+"""Reading and validating volumes (SimpleITK) and indexing case folders.
+
+Arrays are in SimpleITK array order (z, y, x); ``Volume.spacing`` is reversed into that order.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import SimpleITK as sitk
+
+from evaluators.errors import EvaluationInputError
+
+IMAGE_SUFFIXES = (".nii.gz", ".nii", ".mha", ".nrrd")
+SPACING_RTOL = 1e-3
+GEOMETRY_ATOL = 1e-3
+
+
+@dataclass
+class Volume:
+    """A 3-D image: ``array`` (z, y, x), ``spacing`` (z, y, x, mm), SimpleITK origin and
+    direction (x, y, z order, as stored), and the file it came from."""
+
+    array: np.ndarray
+    spacing: tuple[float, float, float]
+    origin: tuple[float, ...]
+    direction: tuple[float, ...]
+    path: Path
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.array.shape)
+
+
+def case_stem(name: str) -> str | None:
+    """Case id of an image file name (``case_00001.nii.gz`` → ``case_00001``), ``None`` if the
+    name has none of the readable suffixes."""
+    lowered = name.lower()
+    for suffix in IMAGE_SUFFIXES:
+        if lowered.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return None
+
+
+def read_volume(path: Path) -> Volume:
+    """Read a 3-D image with SimpleITK; a clear ``EvaluationInputError`` if it can't be read."""
+    try:
+        image = sitk.ReadImage(str(path))
+    except RuntimeError as error:
+        first_line = str(error).strip().splitlines()[-1] if str(error).strip() else ""
+        raise EvaluationInputError(
+            f"{path}: cannot be read as an image (expected NIfTI/MHA/NRRD): {first_line}"
+        )
+    if image.GetDimension() != 3 or image.GetNumberOfComponentsPerPixel() != 1:
+        raise EvaluationInputError(
+            f"{path}: expected a 3-D single-channel image, found {image.GetDimension()}-D with "
+            f"{image.GetNumberOfComponentsPerPixel()} component(s) per voxel"
+        )
+    array = sitk.GetArrayFromImage(image)
+    return Volume(
+        array=array,
+        spacing=tuple(float(s) for s in reversed(image.GetSpacing())),
+        origin=tuple(image.GetOrigin()),
+        direction=tuple(image.GetDirection()),
+        path=Path(path),
+    )
+
+
+def check_same_grid(pred: Volume, ref: Volume, case: str) -> None:
+    """Prediction must have the reference's shape; spacing equal within 1e-3 relative; origin and
+    direction within 1e-3 absolute."""
+    if pred.shape != ref.shape:
+        raise EvaluationInputError(
+            f"case {case}: prediction {pred.path.name} has shape {pred.shape} (z, y, x), the "
+            f"reference {ref.path.name} has {ref.shape}"
+        )
+    if not np.allclose(pred.spacing, ref.spacing, rtol=SPACING_RTOL, atol=0):
+        raise EvaluationInputError(
+            f"case {case}: prediction spacing {_fmt(pred.spacing[::-1])} differs from the "
+            f"reference spacing {_fmt(ref.spacing[::-1])} (x, y, z mm; tolerance 1e-3 relative)"
+        )
+    for field in ("origin", "direction"):
+        mine, theirs = getattr(pred, field), getattr(ref, field)
+        if not np.allclose(mine, theirs, rtol=0, atol=GEOMETRY_ATOL):
+            raise EvaluationInputError(
+                f"case {case}: prediction {field} {_fmt(mine)} differs from the reference "
+                f"{field} {_fmt(theirs)} (tolerance 1e-3)"
+            )
+
+
+def _fmt(values) -> str:
+    return "(" + ", ".join(f"{v:.6g}" for v in values) + ")"
+
+
+def label_values(array: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of a label array (fast path for small integer types)."""
+    if array.dtype in (np.uint8, np.int8, np.uint16, np.int16):
+        flat = array.reshape(-1)
+        offset = int(flat.min()) if flat.dtype.kind == "i" else 0
+        counts = np.bincount((flat.astype(np.int32) - offset) if offset else flat)
+        return np.flatnonzero(counts) + offset
+    return np.unique(array)
+
+
+def as_label_map(volume: Volume, allowed: set[int], case: str) -> np.ndarray:
+    """The volume's voxels as an integer label map, checking every value is in ``allowed``."""
+    values = label_values(volume.array)
+    if volume.array.dtype.kind == "f" and not np.all(np.equal(np.mod(values, 1), 0)):
+        raise EvaluationInputError(
+            f"case {case}: {volume.path.name} holds non-integer values (e.g. "
+            f"{values[np.mod(values, 1) != 0][:3].tolist()}); expected a label map"
+        )
+    unexpected = sorted(int(v) for v in values if int(v) not in allowed)
+    if unexpected:
+        raise EvaluationInputError(
+            f"case {case}: {volume.path.name} contains label value(s) {unexpected[:10]} outside "
+            f"the task's label map {sorted(allowed)}"
+        )
+    array = volume.array
+    if array.dtype.kind == "f" or array.dtype.itemsize > 2:
+        array = array.astype(np.int16 if max(allowed) > 255 else np.uint8)
+    return array
+
+
+@dataclass
+class FolderIndex:
+    """Image files of a folder keyed by case id, plus duplicate ids and non-image entries."""
+
+    files: dict[str, Path]
+    duplicates: dict[str, list[str]]
+    others: list[str]
+
+
+def index_images(folder: Path, *, allow_dirs: bool = False) -> FolderIndex:
+    """Index ``folder``'s image files by case stem. Sub-folders are indexed by name when
+    ``allow_dirs`` (per-structure layouts); other entries are listed as ``others``."""
+    if not folder.is_dir():
+        raise EvaluationInputError(f"{folder}: not a folder (expected a folder of case files)")
+    files: dict[str, Path] = {}
+    duplicates: dict[str, list[str]] = {}
+    others: list[str] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        stem = entry.name if (allow_dirs and entry.is_dir()) else case_stem(entry.name)
+        if stem is None or (entry.is_dir() and not allow_dirs):
+            others.append(entry.name)
+            continue
+        if stem in files:
+            duplicates.setdefault(stem, [files[stem].name]).append(entry.name)
+            continue
+        files[stem] = entry
+    return FolderIndex(files, duplicates, others)

@@ -1,0 +1,50 @@
+"""MyoPS 2020: myocardial scar and edema in three-sequence cardiac MR (C0, DE, T2).
+
+Official labels: 200 normal myocardium, 500 LV blood pool, 600 RV blood pool, 1220 edema,
+2221 scar. Regions: scar {2221}, edema_and_scar {1220, 2221}. Metric: 3-D Dice per case
+(both empty → 1, one empty → 0); ``hd95`` (pooled) is reported, not ranked.
+Ranking (Arena convention; the official ranking script is not public): mean Dice per region,
+rank on each, average the ranks.
+"""
+
+from evaluators.metrics.pairs import MetricSpec
+from evaluators.ranking import RankThenAggregate
+from evaluators.tasks.base import CaseScores, Column
+from evaluators.tasks.labelmap import LabelMapTask
+
+
+class Myops2020(LabelMapTask):
+    name = "myops2020"
+    title = "MyoPS 2020 — myocardial pathology segmentation (scar, edema) in multi-sequence CMR"
+    description = __doc__
+    regions = ("scar", "edema_and_scar")
+    metrics = ("dice", "hd95")
+    label_map = {200: "myocardium", 500: "lv_blood_pool", 600: "rv_blood_pool", 1220: "edema",
+                 2221: "scar"}
+    region_labels = {"scar": (2221,), "edema_and_scar": (1220, 2221)}
+    input_channels = {"0000": "C0", "0001": "DE", "0002": "T2"}
+    leaderboard_columns = (
+        Column("scar/dice", "Scar Dice"),
+        Column("edema_and_scar/dice", "Edema+scar Dice"),
+        Column("scar/hd95", "Scar HD95 (mm)", higher_is_better=False),
+        Column("edema_and_scar/hd95", "Edema+scar HD95 (mm)", higher_is_better=False),
+    )
+    conventions = (
+        "official: label values, regions, Dice",
+        "Arena: ranking by average of per-region Dice ranks; HD95 reported with the max-distance "
+        "penalty when one mask is empty",
+    )
+
+    @property
+    def ranking(self):
+        return RankThenAggregate(criteria=self.leaderboard_columns[:2])
+
+    def official_specs(self, region: str) -> list[MetricSpec]:
+        return [MetricSpec("dice", "dice"), MetricSpec("hd95", "hd95")]
+
+    def ranking_scores(self, cases: list[CaseScores], aggregates: dict) -> dict[str, float]:
+        return {
+            f"{region}/{metric}": aggregates[region][metric]["mean"]
+            for region in self.regions
+            for metric in self.metrics
+        }
