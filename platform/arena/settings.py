@@ -126,7 +126,7 @@ ARENA_WORK_ROOT = VAR_DIR / "work"
 # Upload limits (per phase ``max_upload_mb`` applies on top of the global cap).
 ARENA_MAX_UPLOAD_MB = int(os.environ.get("ARENA_MAX_UPLOAD_MB", "2048"))
 ARENA_MAX_UNCOMPRESSED_MB = int(os.environ.get("ARENA_MAX_UNCOMPRESSED_MB", "8192"))
-ARENA_MAX_COMPRESSION_RATIO = float(os.environ.get("ARENA_MAX_COMPRESSION_RATIO", "200"))
+ARENA_MAX_COMPRESSION_RATIO = float(os.environ.get("ARENA_MAX_COMPRESSION_RATIO", "500"))
 ARENA_RATIO_FLOOR_MB = float(os.environ.get("ARENA_RATIO_FLOOR_MB", "16"))
 ARENA_MAX_ARCHIVE_MEMBERS = int(os.environ.get("ARENA_MAX_ARCHIVE_MEMBERS", "20000"))
 ARENA_SCORING_JOBS = int(os.environ.get("ARENA_SCORING_JOBS", "1"))
@@ -194,5 +194,5 @@ LOGGING = {
     "loggers": {"django.server": {"level": "WARNING"}},
 }
 
-for _dir in (VAR_DIR, MEDIA_ROOT, ARENA_WORK_ROOT):
+for _dir in (VAR_DIR, MEDIA_ROOT, ARENA_WORK_ROOT, STATIC_ROOT):
     _dir.mkdir(parents=True, exist_ok=True)

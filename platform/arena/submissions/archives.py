@@ -119,12 +119,13 @@ def list_members(path: Path, kind: str, limits: Limits) -> list[Member]:
             with zipfile.ZipFile(path) as zf:
                 for info in zf.infolist():
                     mode = info.external_attr >> 16
+                    _safe_name(info.filename)
                     if stat.S_ISLNK(mode):
                         raise ArchiveError(
                             f"archive member '{info.filename}' is a symbolic link; "
                             "expected regular files only"
                         )
-                    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                    if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
                         raise ArchiveError(
                             f"archive member '{info.filename}' is not a regular file"
                         )
@@ -139,6 +140,7 @@ def list_members(path: Path, kind: str, limits: Limits) -> list[Member]:
     try:
         with tarfile.open(path, mode) as tf:
             for info in tf:
+                _safe_name(info.name)
                 if info.issym() or info.islnk():
                     raise ArchiveError(
                         f"archive member '{info.name}' is a {'symbolic' if info.issym() else 'hard'}"
@@ -151,6 +153,11 @@ def list_members(path: Path, kind: str, limits: Limits) -> list[Member]:
                     )
                 add(info.name, info.size if info.isreg() else 0, info.isdir())
     except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+        if kind == "tar.gz":
+            raise ArchiveError(
+                "the file is gzip-compressed but not a readable tar archive "
+                f"({exc}); expected a .zip or .tar.gz of prediction files"
+            )
         raise ArchiveError(f"the file is not a readable tar archive ({exc})")
     return members
 
