@@ -27,6 +27,16 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 QUEUES = ("cpu", "gpu")
+# Task name -> queue, filled by ``arena_task``; the router below reads it.
+TASK_QUEUES: dict[str, str] = {}
+
+
+def route_task(name: str, args, kwargs, options, task=None, **kw) -> dict[str, str]:
+    """Celery router: the queue each task was declared with (default ``cpu``)."""
+    return {"queue": TASK_QUEUES.get(name, "cpu")}
+
+
+app.conf.task_routes = (route_task,)
 
 # Errors worth another try (a database blip, a broker hiccup); everything else is a real failure
 # that the task itself turns into a user-visible reason.
@@ -52,8 +62,10 @@ def arena_task(
         raise ValueError(f"unknown queue {queue!r}; expected one of {QUEUES}")
 
     def decorator(func: Callable[..., Any]) -> Any:
+        name = f"{func.__module__}.{func.__name__}"
+        TASK_QUEUES[name] = queue
         options: dict[str, Any] = {
-            "queue": queue,
+            "name": name,
             "acks_late": True,
             "reject_on_worker_lost": True,
             "ignore_result": True,

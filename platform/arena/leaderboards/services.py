@@ -44,7 +44,6 @@ def _candidates(phase: Phase) -> list[dict[str, Any]]:
         )
         .values(
             "submission_id",
-            "metrics_json",
             "ranking_scores",
             "submission__created",
             "submission__team_id",
@@ -60,7 +59,6 @@ def _candidates(phase: Phase) -> list[dict[str, Any]]:
         out.append(
             {
                 "submission_id": row["submission_id"],
-                "metrics_json": row["metrics_json"],
                 "ranking_scores": row["ranking_scores"],
                 "created": row["submission__created"],
                 "key": f"team:{team_id}" if team_id else f"user:{row['submission__creator_id']}",
@@ -73,8 +71,10 @@ def _candidates(phase: Phase) -> list[dict[str, Any]]:
 def _rank(task: str, candidates: list[dict[str, Any]]) -> list:
     import evaluators
 
+    # The ranking rules read only ``metrics_json["ranking_scores"]`` (evaluators.ranking), so
+    # the per-case payload is never loaded here: recompute stays fast with thousands of rows.
     return evaluators.rank_submissions(
-        task, {str(c["submission_id"]): c["metrics_json"] for c in candidates}
+        task, {str(c["submission_id"]): {"ranking_scores": c["ranking_scores"]} for c in candidates}
     )
 
 
