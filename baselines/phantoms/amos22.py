@@ -15,7 +15,10 @@ from baselines.phantoms.geometry import Grid
 
 TASK = "amos22"
 CHANNELS = {"0000": "CT or MRI"}
-LABELS = {0: "background", **{v: k for k, v in AMOS_LABELS.items()}}
+LABELS = {0: "background", 1: "spleen", 2: "right_kidney", 3: "left_kidney", 4: "gallbladder",
+          5: "esophagus", 6: "liver", 7: "stomach", 8: "aorta", 9: "inferior_vena_cava",
+          10: "pancreas", 11: "right_adrenal_gland", 12: "left_adrenal_gland", 13: "duodenum",
+          14: "bladder", 15: "prostate_uterus"}
 GEOMETRY = {
     "small": {"ct": ((40, 64, 64), (9.0, 5.5, 5.5)), "mri": ((40, 64, 64), (9.0, 5.5, 5.5))},
     "full": {"ct": ((144, 512, 512), (2.5, 0.72, 0.72)), "mri": ((72, 320, 320), (5.0, 1.19, 1.19))},

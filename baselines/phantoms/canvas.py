@@ -48,15 +48,18 @@ class Canvas:
     ) -> Region | None:
         """Paint ``region`` with a tissue and/or a label.
 
-        ``over_tissue`` / ``over_label`` restrict writing to voxels currently holding one of
-        those tissues / labels (None = overwrite anything). ``remap`` rewrites existing labels
+        ``over_tissue`` restricts the whole operation (tissue and label) to voxels currently
+        holding one of those tissues; ``over_label`` restricts the label write to voxels holding
+        one of those labels (None = overwrite anything). ``remap`` rewrites existing labels
         inside the region (overlap atoms). Returns the region for chaining.
         """
         if region is None:
             return None
+        if over_tissue is not None:
+            allowed = [self.code(t) for t in over_tissue]
+            region = Region(region.sl, region.mask & np.isin(self.tissue[region.sl], allowed))
         if tissue is not None:
-            over = None if over_tissue is None else [self.code(t) for t in over_tissue]
-            paint(self.tissue, region, self.code(tissue), over=over)
+            paint(self.tissue, region, self.code(tissue), over=None)
         if label is not None or remap:
             value = 0 if label is None else label
             over_l = over_label if label is not None else []

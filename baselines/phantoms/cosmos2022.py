@@ -18,7 +18,7 @@ from baselines.phantoms.dataset import PhantomCase
 from baselines.phantoms.geometry import Grid, ellipsoid, tube
 
 TASK = "cosmos2022"
-CHANNELS = {"0000": "T1 black-blood MR"}
+CHANNELS = {"0000": "black-blood MR"}
 LABELS = {0: "background", 1: "vessel_wall", 2: "lumen"}
 GEOMETRY = {
     "small": ((32, 80, 80), (2.0, 0.8, 0.8)),

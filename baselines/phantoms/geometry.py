@@ -192,13 +192,17 @@ def fill(volume: np.ndarray, region: Region | None, value: float) -> None:
         volume[region.sl][region.mask] = value
 
 
-def jitter(rng: np.random.Generator, vec: Sequence[float], scale: float | Sequence[float]) -> Vec3:
-    """``vec`` plus uniform noise in [-scale, scale] per component (anatomical variability)."""
+def jitter(rng: np.random.Generator | None, vec: Sequence[float], scale: float | Sequence[float]) -> Vec3:
+    """``vec`` plus uniform noise in [-scale, scale] per component (anatomical variability);
+    ``rng=None`` gives the mean anatomy (``vec`` unchanged)."""
+    if rng is None:
+        return tuple(float(a) for a in vec)  # type: ignore[return-value]
     v = np.asarray(vec, float) + rng.uniform(-1, 1, len(vec)) * np.asarray(scale, float)
     return tuple(float(a) for a in v)  # type: ignore[return-value]
 
 
-def scale(rng: np.random.Generator, vec: Sequence[float], rel: float) -> Vec3:
-    """``vec`` multiplied by one random factor in [1-rel, 1+rel] (organ size variability)."""
-    f = rng.uniform(1 - rel, 1 + rel)
+def scale(rng: np.random.Generator | None, vec: Sequence[float], rel: float) -> Vec3:
+    """``vec`` multiplied by one random factor in [1-rel, 1+rel] (organ size variability);
+    ``rng=None`` gives ``vec`` unchanged."""
+    f = 1.0 if rng is None else rng.uniform(1 - rel, 1 + rel)
     return tuple(float(a) * f for a in vec)  # type: ignore[return-value]

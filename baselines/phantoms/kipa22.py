@@ -14,7 +14,7 @@ from baselines.phantoms.dataset import PhantomCase
 from baselines.phantoms.geometry import Grid, ellipsoid, jitter, scale, tube
 
 TASK = "kipa22"
-CHANNELS = {"0000": "CT"}
+CHANNELS = {"0000": "CTA"}
 LABELS = {0: "background", 1: "renal_vein", 2: "kidney", 3: "renal_artery", 4: "tumor"}
 GEOMETRY = {
     "small": ((40, 56, 56), (3.2, 2.4, 2.4)),

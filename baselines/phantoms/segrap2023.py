@@ -105,16 +105,14 @@ def _ear(c: Canvas, g: Grid, rng: np.random.Generator, s: int, P) -> None:
     c.put(ellipsoid(g, at(2, -16, -10), (6, 6, 6)), "joint", 44 + o, over_label=(0,))
 
 
-def make_case(case_id: str, rng: np.random.Generator, preset: str, task: str) -> PhantomCase:
-    """Generate one SegRap2023 case: two CT channels, 54-atom map and GTV map."""
-    shape, spacing = GEOMETRY[preset]
-    g = Grid(shape, spacing)
-    c = Canvas(g)
-    hs = scale(rng, (1, 1, 1), 0.06)[0]
+def paint_head(c: Canvas, rng: np.random.Generator | None, P, hs: float) -> None:
+    """Paint head & neck tissues and the 54 atoms on ``c``.
 
-    def P(x, y, z):  # noqa: N802  patient position, scaled head size, FOV shifted
-        return (x * hs, y * hs, z * hs - Z_CENTER)
-
+    ``P(x, y, z)`` maps a position of the mean head (mm; z = 0 at the orbits) to the grid's
+    patient frame; ``hs`` is the head scale used for the skull and neck radii. With
+    ``rng=None`` the mean anatomy is painted (used as the atlas of the reference baseline).
+    """
+    g = c.grid
     # tissues: head, neck, skull, airway, vertebrae, vessels
     c.put(ellipsoid(g, P(0, 5, 40), (80 * hs, 100 * hs, 95 * hs)), "soft")
     c.put(tube(g, [P(0, 12, -10), P(0, 12, -260)], 62 * hs), "fat")
@@ -164,6 +162,19 @@ def make_case(case_id: str, rng: np.random.Generator, preset: str, task: str) ->
     put(tube(g, [P(0, 20, -138), P(0, 22, -260)], 8.0), "esophagus", 47)
     put(tube(g, [P(0, -2, -156), P(0, 2, -260)], 9.0), "trachea_wall", 54)
     c.put(tube(g, [P(0, -2, -156), P(0, 2, -260)], 6.5), tissue="air")
+
+
+def make_case(case_id: str, rng: np.random.Generator, preset: str, task: str) -> PhantomCase:
+    """Generate one SegRap2023 case: two CT channels, 54-atom map and GTV map."""
+    shape, spacing = GEOMETRY[preset]
+    g = Grid(shape, spacing)
+    c = Canvas(g)
+    hs = scale(rng, (1, 1, 1), 0.06)[0]
+
+    def P(x, y, z):  # noqa: N802  patient position, scaled head size, FOV shifted
+        return (x * hs, y * hs, z * hs - Z_CENTER)
+
+    paint_head(c, rng, P, hs)
     atoms = c.labels.copy()
 
     # tumors: separate label map (they overlap OARs)
