@@ -1,0 +1,164 @@
+"""``python -m evaluators``: score prediction folders, list tasks, rank scored submissions.
+
+Exit status: 0 on success, 2 on bad input (one clear message on stderr, never a traceback).
+"""
+
+import argparse
+import csv
+import io
+import sys
+from pathlib import Path
+
+from evaluators import __version__
+from evaluators.errors import EvaluationInputError
+from evaluators.report import _atomic_write, read_metrics, write_report
+from evaluators.scoring import score_folder
+from evaluators.tasks import get_task, list_tasks, task_names
+
+EPILOG = """examples:
+  python -m evaluators tasks
+  python -m evaluators score --task kits21 --pred preds/ --ref refs/ --out scores/ --jobs 2 \\
+      --extra-metrics hd95,hd95_surfel,nsd@2.0
+  python -m evaluators rank --task kits21 teamA=scoresA/ teamB=scoresB/ --out ranking.csv
+"""
+
+
+def _progress(done: int, total: int, case: str) -> None:
+    width = 30
+    filled = int(width * done / total)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {case[:40]:<40}")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _fmt(value) -> str:
+    return "—" if value is None else f"{value:.4f}"
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    extra = tuple(m for m in (args.extra_metrics or "").split(",") if m.strip())
+    result = score_folder(
+        args.task,
+        args.pred,
+        args.ref,
+        jobs=args.jobs,
+        extra_metrics=extra,
+        progress=None if args.quiet else _progress,
+    )
+    write_report(result, args.out)
+    table = result.metrics_json["aggregates"]
+    print(f"task {result.task.name}: {len(result.cases)} case(s) scored -> {args.out}")
+    if result.missing_cases:
+        print(f"missing predictions (scored by the task's missing rule): "
+              f"{', '.join(result.missing_cases)}")
+    if result.extra_files:
+        print(f"extra files (ignored): {', '.join(result.extra_files)}")
+    print(f"{'region':<24}{'metric':<16}{'mean':>10}{'std':>10}{'median':>10}{'n':>5}")
+    for region, metrics in table.items():
+        for metric, stats in metrics.items():
+            print(f"{region:<24}{metric:<16}{_fmt(stats['mean']):>10}{_fmt(stats['std']):>10}"
+                  f"{_fmt(stats['median']):>10}{stats['count']:>5}")
+    for key, value in result.metrics_json["ranking_scores"].items():
+        if "/" not in key:
+            print(f"{key}: {_fmt(value)}")
+    return 0
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    for task in list_tasks():
+        print(f"{task.name}: {task.title}")
+        regions = ", ".join(task.regions)
+        print(f"  regions: {regions if len(regions) < 200 else regions[:200] + ' …'}")
+        print(f"  metrics: {', '.join(task.metrics)}")
+        print(f"  ranking: {task.ranking_description[:300]}")
+        for line in task.conventions:
+            print(f"  convention: {line}")
+    return 0
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    task = get_task(args.task)
+    entries = {}
+    for item in args.submissions:
+        name, sep, folder = item.partition("=")
+        if not sep or not name or not folder:
+            raise EvaluationInputError(f"submission {item!r}: expected NAME=DIR (a 'score' output)")
+        metrics = read_metrics(folder)
+        if metrics.get("task") != task.name:
+            raise EvaluationInputError(
+                f"{folder}/metrics.json: scored for task {metrics.get('task')!r}, not {task.name!r}"
+            )
+        entries[name] = metrics
+    from evaluators.ranking import rank_submissions
+
+    ranked = rank_submissions(task, entries)
+    keys = [c.key for c in task.leaderboard_columns]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["rank", "name", "score", *keys])
+    for entry in ranked:
+        scores = entries[entry.name].get("ranking_scores", {})
+        writer.writerow([entry.rank, entry.name, repr(entry.score),
+                         *["" if scores.get(k) is None else repr(scores[k]) for k in keys]])
+    print(f"ranking rule: {task.ranking_description[:300]}")
+    print(f"{'rank':>4}  {'name':<24}{'score':>10}  " + "  ".join(k[:14] for k in keys[:4]))
+    for entry in ranked:
+        scores = entries[entry.name].get("ranking_scores", {})
+        cells = "  ".join(f"{_fmt(scores.get(k)):>14}" for k in keys[:4])
+        print(f"{entry.rank:>4}  {entry.name:<24}{entry.score:>10.4f}  {cells}")
+    if args.out:
+        _atomic_write(Path(args.out), buffer.getvalue())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m evaluators",
+        description="Arena evaluators: official-grade segmentation metrics for challenge tasks.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"arena-evaluators {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    score = sub.add_parser("score", help="score a prediction folder against references",
+                           description="Score every reference case; writes OUT/cases.csv "
+                           "(case,region,metric,value,note) and OUT/metrics.json.")
+    score.add_argument("--task", required=True, choices=task_names(), metavar="TASK",
+                       help=f"task name: {', '.join(task_names())}")
+    score.add_argument("--pred", required=True, type=Path, help="folder of prediction files")
+    score.add_argument("--ref", required=True, type=Path, help="folder of reference files")
+    score.add_argument("--out", required=True, type=Path, help="output folder (created)")
+    score.add_argument("--jobs", type=int, default=1,
+                       help="cases scored in parallel processes (0 = all cores; default 1)")
+    score.add_argument("--extra-metrics", default="",
+                       help="comma-separated metrics beyond the task's official ones: dice, "
+                       "hd95 (pooled, medpy), hd95_surfel (DeepMind), hd, assd, avd_sitk, "
+                       "nsd@<mm> (e.g. hd95,hd95_surfel,nsd@2.0)")
+    score.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+    score.set_defaults(func=cmd_score)
+
+    tasks = sub.add_parser("tasks", help="list tasks with regions, metrics and ranking rule")
+    tasks.set_defaults(func=cmd_tasks)
+
+    rank = sub.add_parser("rank", help="rank scored submissions with the task's official rule")
+    rank.add_argument("--task", required=True, metavar="TASK", help="task name")
+    rank.add_argument("submissions", nargs="+", metavar="NAME=DIR",
+                      help="a name and the output folder of 'score' for it")
+    rank.add_argument("--out", type=Path, help="also write the table as CSV to this file")
+    rank.set_defaults(func=cmd_rank)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except EvaluationInputError as error:
+        sys.stderr.write(f"\nerror: {error}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted\n")
+        return 130
