@@ -21,6 +21,10 @@ install: $(STAMP)
 lint: install
 	$(VENV)/bin/ruff check .
 
+## run: migrate, seed the demo, start the web server + a Celery worker (PORT=8000; Ctrl-C stops)
+run: install
+	bash scripts/run.sh
+
 ## test: the whole suite (unit, fidelity, integration, browser, containers, slow tiers)
 test: install lint
 	bash scripts/test.sh

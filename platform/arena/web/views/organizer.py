@@ -25,7 +25,7 @@ def phase_manage(request: HttpRequest, phase_id: int) -> HttpResponse:
     from arena.participation.models import Registration
 
     phase = organizer_phase_or_404(request, phase_id)
-    form = PhaseSettingsForm(request.POST or None, instance=phase)
+    form = PhaseSettingsForm(request.POST if request.method == "POST" else None, instance=phase)
     if request.method == "POST" and form.is_valid():
         changed = set(form.changed_data)
         form.save()

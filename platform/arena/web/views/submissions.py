@@ -35,7 +35,8 @@ def submit(request: HttpRequest, phase_id: int) -> HttpResponse:
     post to this same view; rejections show the service's message on the form."""
     phase = phase_or_404(request, phase_id)
     card = phase_card(request.user, phase)
-    form = SubmissionForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"
+    form = SubmissionForm(request.POST if bound else None, request.FILES if bound else None)
     if request.method == "POST":
         if form.is_valid():
             submission = _create(request, phase, form)

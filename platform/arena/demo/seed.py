@@ -1,0 +1,176 @@
+"""``seed_demo``: create (idempotently) the demo accounts, the six demo challenges with their
+synthetic test sets, and a few demo submissions scored through the real pipeline (the Celery
+task functions, run eagerly in this process)."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.db import transaction
+
+from arena.challenges.models import Challenge, Phase
+from arena.demo import datasets, predictions
+from arena.demo.spec import ACCOUNTS, CHALLENGES, SUBMISSIONS, DemoChallenge, DemoPhase
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class SeedReport:
+    """What one run did: counts, and problems that did not stop the seed."""
+
+    challenges: int = 0
+    phases: int = 0
+    submissions_created: int = 0
+    submissions_ok: int = 0
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def ensure_accounts() -> dict[str, object]:
+    """Create the demo users (passwords reset to the documented demo ones)."""
+    User = get_user_model()
+    users = {}
+    for account in ACCOUNTS:
+        user, _ = User.objects.get_or_create(username=account.username)
+        user.email = account.email
+        user.is_staff = account.role == "admin"
+        user.is_superuser = account.role == "admin"
+        user.set_password(account.password)
+        user.save()
+        users[account.username] = user
+    return users
+
+
+def _ensure_challenge(spec: DemoChallenge, users: dict[str, object]) -> Challenge:
+    from arena.participation.services import join_challenge
+
+    challenge, _ = Challenge.objects.update_or_create(
+        slug=spec.slug,
+        defaults={"title": spec.title, "description": spec.description, "is_public": True,
+                  "requires_approval": False},
+    )
+    challenge.organizers.add(users["organizer"])
+    for account in ACCOUNTS:
+        if account.role == "participant":
+            join_challenge(users[account.username], challenge)
+    return challenge
+
+
+def _ensure_phase(challenge: Challenge, spec: DemoPhase, order: int) -> Phase:
+    phase, created = Phase.objects.get_or_create(
+        challenge=challenge,
+        slug=spec.slug,
+        defaults={
+            "title": spec.title,
+            "task": spec.task,
+            "kind": Phase.Kind.PREDICTIONS,
+            "order": order,
+            "quota_count": 10,
+            "quota_period_days": 1,
+            "leaderboard_visibility": Phase.Visibility.PUBLIC,
+            "show_per_case": spec.show_per_case,
+            "max_upload_mb": 200,
+        },
+    )
+    if phase.task != spec.task:
+        raise ValueError(
+            f"phase {challenge.slug}/{spec.slug} exists with task {phase.task!r}, expected {spec.task!r}"
+        )
+    return phase
+
+
+@contextlib.contextmanager
+def eager_celery() -> Iterator[None]:
+    """Run Celery tasks inline (same task functions as the worker) for the seed's duration."""
+    from arena.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before
+
+
+def _prediction_folder(phase: Phase, variant: str, work: Path) -> Path:
+    out = work / variant
+    if out.is_dir():
+        return out
+    if variant == "baseline":
+        return predictions.baseline_predictions(phase.task, phase.inputs_dir, out)
+    return predictions.perturbed_references(phase.references_dir, out, variant)
+
+
+def _seed_submissions(phase: Phase, users: dict[str, object], report: SeedReport, log: Log) -> None:
+    from arena.submissions.models import Submission
+    from arena.submissions.services import SubmissionRejected, create_prediction_submission
+
+    work = datasets.demo_root() / "predictions" / f"{phase.challenge.slug}-{phase.slug}"
+    for demo in SUBMISSIONS:
+        user = users[demo.username]
+        done = Submission.objects.filter(phase=phase, creator=user, comment=demo.comment).exclude(
+            status__in=Submission.NOT_COUNTED
+        )
+        if done.exists():
+            continue
+        try:
+            folder = _prediction_folder(phase, demo.variant, work)
+            archive = predictions.zip_folder(folder, work / f"{demo.variant}.zip")
+        except predictions.DemoDataError as exc:
+            report.problems.append(f"{phase}: {demo.variant}: {exc}")
+            log(f"  ! {phase}: skipped the {demo.variant} submission ({exc})")
+            continue
+        with archive.open("rb") as handle:
+            try:
+                submission = create_prediction_submission(
+                    user, phase, File(handle, name=f"{demo.variant}-predictions.zip"),
+                    comment=demo.comment,
+                )
+            except SubmissionRejected as exc:
+                report.problems.append(f"{phase}: {demo.variant} rejected: {exc}")
+                log(f"  ! {phase}: {demo.variant} submission rejected: {exc}")
+                continue
+        report.submissions_created += 1
+        submission.refresh_from_db()
+        if submission.status == Submission.Status.SUCCEEDED:
+            report.submissions_ok += 1
+        else:
+            report.problems.append(
+                f"{phase}: {demo.variant} ended {submission.status}: {submission.error}"
+            )
+            log(f"  ! {phase}: {demo.variant} submission {submission.status}: {submission.error}")
+
+
+def seed_demo(*, log: Log = print, submissions: bool = True) -> SeedReport:
+    """Create or refresh all demo content. Safe to run again: existing challenges, phases,
+    datasets and scored demo submissions are kept, missing ones are added."""
+    from arena.challenges.services import configure_phase_dataset
+
+    started = time.monotonic()
+    report = SeedReport()
+    with transaction.atomic():
+        users = ensure_accounts()
+    with eager_celery():
+        for spec in CHALLENGES:
+            challenge = _ensure_challenge(spec, users)
+            report.challenges += 1
+            for order, phase_spec in enumerate(spec.phases):
+                phase = _ensure_phase(challenge, phase_spec, order)
+                report.phases += 1
+                root = datasets.ensure_dataset(
+                    phase_spec.task, f"{challenge.slug}-{phase_spec.slug}"
+                )
+                if phase.inputs_dir != root / "inputs" or not phase.reference_digest:
+                    configure_phase_dataset(phase, root)
+                log(f"  {challenge.slug}/{phase.slug}: task {phase.task}, dataset {root}")
+                if submissions:
+                    _seed_submissions(phase, users, report, log)
+    report.seconds = time.monotonic() - started
+    return report

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `make run`: migrate, seed the demo, then start the web server and a Celery worker (queues cpu,gpu)
+# on the embedded default (SQLite + kombu's serverless filesystem broker, everything under var/).
+# Prints the URL and the demo accounts; Ctrl-C (or SIGTERM) stops both processes.
+# Environment: HOST (127.0.0.1), PORT (8000), WORKER_CONCURRENCY (2), ARENA_VAR_DIR (var/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PY:-.venv/bin/python}"
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+CONCURRENCY="${WORKER_CONCURRENCY:-2}"
+URL="http://${HOST}:${PORT}/"
+
+echo "==> migrate"
+"$PY" manage.py migrate --noinput -v 0
+echo "==> seed_demo"
+"$PY" manage.py seed_demo
+
+pids=()
+stopping=0
+stop() {
+    [ "$stopping" = 1 ] && return
+    stopping=1
+    echo
+    echo "==> stopping web server and worker"
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for _ in $(seq 1 40); do
+        alive=0
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ "$alive" = 0 ] && break
+        sleep 0.25
+    done
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap 'stop; exit 130' INT
+trap 'stop; exit 143' TERM
+trap 'stop' EXIT
+
+echo "==> starting Celery worker (queues cpu,gpu, concurrency ${CONCURRENCY})"
+PYTHONPATH="platform:.${PYTHONPATH:+:$PYTHONPATH}" "$PY" -m celery -A arena.celery worker \
+    -Q cpu,gpu --concurrency "$CONCURRENCY" --loglevel WARNING -n "arena-run-$$@%h" &
+pids+=("$!")
+echo "==> starting web server on ${URL}"
+"$PY" manage.py runserver --noreload "${HOST}:${PORT}" &
+pids+=("$!")
+
+# Wait until the home page answers, then print the banner.
+for _ in $(seq 1 120); do
+    if "$PY" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" "$URL" 2>/dev/null; then
+        break
+    fi
+    for pid in "${pids[@]}"; do
+        kill -0 "$pid" 2>/dev/null || { echo "run.sh: a process exited during start-up" >&2; exit 1; }
+    done
+    sleep 0.5
+done
+echo
+echo "============================================================"
+echo " Arena is running at ${URL}"
+"$PY" manage.py seed_demo --accounts
+echo " Press Ctrl-C to stop."
+echo "============================================================"
+wait -n "${pids[@]}" || true
+echo "run.sh: a process exited; stopping the other" >&2
+exit 1

@@ -1,0 +1,136 @@
+"""Fixtures of the web UI tests: isolated storage, eager Celery (the real task functions run
+inline), users of every role, a kits21 challenge whose phase holds a phantom test set from
+``baselines.phantoms``, and helpers that build prediction archives."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from arena.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _isolated_storage(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ARENA_WORK_ROOT = tmp_path / "work"
+    settings.ARENA_DATASETS_ROOT = tmp_path / "datasets"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
+    for path in (settings.MEDIA_ROOT, settings.ARENA_WORK_ROOT):
+        path.mkdir(parents=True, exist_ok=True)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_eager_propagates = False
+
+
+@pytest.fixture(scope="session")
+def kits_dataset(tmp_path_factory) -> Path:
+    from baselines.phantoms import generate_dataset
+
+    return generate_dataset(
+        "kits21", tmp_path_factory.mktemp("web-kits21") / "ds", preset="small", n_cases=3, seed=7
+    )
+
+
+@pytest.fixture(scope="session")
+def archives(kits_dataset, tmp_path_factory) -> dict[str, bytes]:
+    """Prediction archives (zip bytes): "perfect" (the references), "eroded", "dilated"."""
+    from arena.demo.predictions import perturbed_references, zip_folder
+
+    root = tmp_path_factory.mktemp("web-archives")
+    out = {"perfect": zip_folder(kits_dataset / "references", root / "perfect.zip").read_bytes()}
+    for variant in ("eroded", "dilated"):
+        folder = perturbed_references(kits_dataset / "references", root / variant, variant)
+        out[variant] = zip_folder(folder, root / f"{variant}.zip").read_bytes()
+    return out
+
+
+def upload(name: str, data: bytes) -> SimpleUploadedFile:
+    """An uploaded file for the test client / services."""
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    """A zip archive holding ``members`` (name -> content)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, content in members.items():
+            zf.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def users(transactional_db, django_user_model):
+    make = django_user_model.objects.create_user
+    return {
+        "participant": make("alice", "alice@example.org", "pw-alice-123"),
+        "other": make("bob", "bob@example.org", "pw-bob-123"),
+        "organizer": make("olga", "olga@example.org", "pw-olga-123"),
+        "admin": django_user_model.objects.create_superuser("root", "root@example.org", "pw-root"),
+        "stranger": make("sam", "sam@example.org", "pw-sam-123"),
+    }
+
+
+@pytest.fixture
+def challenge(users):
+    from arena.challenges.models import Challenge
+    from arena.participation.models import Registration
+
+    ch = Challenge.objects.create(
+        slug="kits", title="KiTS web test", description="Kidney tumours.", is_public=True
+    )
+    ch.organizers.add(users["organizer"])
+    for role in ("participant", "other"):
+        Registration.objects.create(user=users[role], challenge=ch, status="approved")
+    return ch
+
+
+@pytest.fixture
+def phase(challenge, kits_dataset):
+    from arena.challenges.models import Phase
+    from arena.challenges.services import configure_phase_dataset
+
+    phase = Phase.objects.create(
+        challenge=challenge, slug="test", title="Test phase", task="kits21", quota_count=5,
+        show_per_case=False,
+    )
+    return configure_phase_dataset(phase, kits_dataset)
+
+
+@pytest.fixture
+def scored(phase, users, archives):
+    """Two succeeded submissions: alice (eroded references), bob (dilated)."""
+    from arena.submissions.services import create_prediction_submission
+
+    subs = {}
+    for role, variant in (("participant", "eroded"), ("other", "dilated")):
+        sub = create_prediction_submission(users[role], phase, upload(f"{variant}.zip", archives[variant]))
+        sub.refresh_from_db()
+        assert sub.status == "succeeded", sub.error
+        subs[role] = sub
+    return subs
+
+
+@pytest.fixture
+def client_for(client, users):
+    """``client_for("participant")`` → a test client logged in as that role (None = anonymous)."""
+
+    def make(role: str | None):
+        client.logout()
+        if role is not None:
+            client.force_login(users[role])
+        return client
+
+    return make
