@@ -1,0 +1,51 @@
+"""Fixtures of the integration tests: a real stack per backend (see stack.py) seeded with a
+kits21 challenge on a synthetic dataset, an approved participant and their API token."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))  # synthdata
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+SEED = """
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from arena.challenges.models import Challenge, Phase
+from arena.challenges.services import configure_phase_dataset
+User = get_user_model()
+user = User.objects.create_user("alice", "alice@example.org", "pw-alice-123")
+challenge = Challenge.objects.create(slug="kits-it", title="KiTS integration")
+phase = Phase.objects.create(challenge=challenge, slug="test", title="Test", task="kits21")
+configure_phase_dataset(phase, r"{dataset}")
+print(Token.objects.create(user=user).key, phase.pk)
+"""
+
+
+@pytest.fixture(scope="session")
+def it_dataset(tmp_path_factory):
+    from synthdata import make_dataset
+
+    return make_dataset(tmp_path_factory.mktemp("it-dataset"), n_cases=3)
+
+
+@pytest.fixture(params=["postgres", "embedded"])
+def stack(request, tmp_path, it_dataset):
+    from stack import Stack
+
+    s = Stack(tmp_path / "var", request.param)
+    s.var_dir.mkdir()
+    try:
+        s.start()
+        out = s.manage("shell", "-c", SEED.format(dataset=it_dataset))
+        token, phase_id = out.strip().splitlines()[-1].split()
+        s.token, s.phase_id = token, int(phase_id)
+        yield s
+    except BaseException:
+        print(s.logs())
+        raise
+    finally:
+        s.stop()
