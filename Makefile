@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | sha256sum | cut -c1-12)
 
-.PHONY: install run test lint test-fast bench-evaluators clean
+.PHONY: install run test lint test-fast bench-evaluators bench-platform clean
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
@@ -36,6 +36,10 @@ test-fast: install
 ## bench-evaluators: evaluator speed/memory against medpy, DeepMind surface-distance, MONAI
 bench-evaluators: install
 	$(PY) tests/benchmarks/bench_evaluators.py
+
+## bench-platform: leaderboard page/API p95 and ranking recompute, 1,000 submissions x 50 cases (PostgreSQL)
+bench-platform: install
+	$(PY) tests/benchmarks/bench_leaderboard.py
 
 clean:
 	rm -rf $(VENV) .venv-* .pytest_cache .ruff_cache var
