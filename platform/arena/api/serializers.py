@@ -55,6 +55,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
     phase = serializers.IntegerField(source="phase_id")
     participant = serializers.CharField(source="participant_label")
     metrics = serializers.SerializerMethodField()
+    queue_position = serializers.SerializerMethodField()
 
     class Meta:
         model = Submission
@@ -72,8 +73,15 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "created",
             "started",
             "finished",
+            "queue_position",
             "metrics",
         ]
+
+    def get_queue_position(self, sub: Submission) -> int | None:
+        """Position among unfinished submissions (1 = next), null when finished."""
+        from arena.submissions.services import queue_position
+
+        return queue_position(sub)
 
     def get_metrics(self, sub: Submission) -> dict | None:
         """``{"aggregates", "ranking_scores", "evaluators_version", "reference_digest"}`` when

@@ -253,6 +253,27 @@ def create_algorithm_submission(user, phase: Phase, uploaded_file, *, comment: s
     )
 
 
+ACTIVE = (
+    Submission.Status.PENDING,
+    Submission.Status.VALIDATING,
+    Submission.Status.QUEUED,
+    Submission.Status.RUNNING,
+    Submission.Status.EVALUATING,
+)
+
+
+def queue_position(submission: Submission) -> int | None:
+    """1-based position among unfinished submissions of the same kind (all phases), oldest
+    first; None when the submission is finished. Honest, not an ETA: workers take jobs in
+    broker order, which is creation order within a queue."""
+    if submission.status not in ACTIVE:
+        return None
+    ahead = Submission.objects.filter(
+        kind=submission.kind, status__in=ACTIVE, created__lt=submission.created
+    ).count()
+    return ahead + 1
+
+
 def cancel_submission(submission: Submission, by=None) -> Submission:
     """Cancel a submission that has not finished; terminal ones are returned unchanged."""
     with transaction.atomic():
