@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+bash scripts/ref_venv.sh   # peer libraries (DeepMind surface-distance needs NumPy < 2)
 status=0
 $PY -m pytest -q -p no:cacheprovider "$@" || status=$?
 exit $status
