@@ -72,6 +72,8 @@ build "$BASE" containers/base "parent=$(image_id "$BASE_OS") pins=$pins" \
 # 3. example algorithms ------------------------------------------------------------------------
 build localhost/arena/example-good:latest containers/examples/good "parent=$(image_id "$BASE")" \
     --build-arg "BASE_IMAGE=$BASE"
+build localhost/arena/example-good-slow:latest containers/examples/good \
+    "parent=$(image_id "$BASE") delay=6" --build-arg "BASE_IMAGE=$BASE" --build-arg DELAY_S=6
 for path in containers/examples/hostile/behaviours/*.py; do
     name=$(basename "$path" .py)
     run_as=1000

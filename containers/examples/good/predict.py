@@ -3,12 +3,14 @@
 Container contract v1: read `/input/cases.json` and `/input/<case>_<CCCC>.nii.gz`, write
 `/output/<case>.nii.gz` with the input's geometry (size, spacing, origin, direction). Labels are
 0 (background), 1 where intensity >= LOW, 2 where intensity >= HIGH; LOW/HIGH come from the
-environment variables ARENA_EXAMPLE_LOW/ARENA_EXAMPLE_HIGH (defaults 100 and 250).
+environment variables ARENA_EXAMPLE_LOW/ARENA_EXAMPLE_HIGH (defaults 100 and 250);
+ARENA_EXAMPLE_DELAY_S seconds are slept first (0 by default).
 """
 
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +34,7 @@ def segment(image: sitk.Image, low: float, high: float) -> sitk.Image:
 def main() -> int:
     low = float(os.environ.get("ARENA_EXAMPLE_LOW", "100"))
     high = float(os.environ.get("ARENA_EXAMPLE_HIGH", "250"))
+    time.sleep(float(os.environ.get("ARENA_EXAMPLE_DELAY_S", "0")))
     spec = json.loads((INPUT / "cases.json").read_text())
     for case in spec["cases"]:
         image = sitk.ReadImage(str(INPUT / case["files"]["0000"]))

@@ -1,0 +1,243 @@
+"""The gpu-queue job: provision inputs → run sandboxed → collect + validate → hand over.
+
+All three steps run in one task on one worker (the image is loaded into *this* worker's
+engine and the workspace is local), but each step is its own row-locked transition that checks
+the job's status and attempt, so a stale or redelivered attempt stops at the first step it no
+longer owns. A message redelivered after a killed worker finds the job active: it starts a new
+attempt, removing the old attempt's container first.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from arena.execution import conf
+from arena.execution import workspace as ws
+from arena.execution.backends import (
+    EngineUnavailable,
+    GpuUnavailable,
+    ImageInvalid,
+    RunSpec,
+    get_backend,
+)
+from arena.execution.failures import run_failure
+from arena.execution.imagearchive import open_tar_stream
+from arena.execution.models import Job
+from arena.execution.outputs import OutputProblem, collect_outputs
+from arena.submissions.models import Submission
+from arena.submissions.state import fail as fail_submission
+from arena.submissions.state import transition as transition_submission
+
+logger = logging.getLogger(__name__)
+J = Job.Status
+MAX_RUN_ATTEMPTS = 3
+
+
+def _locked(job_id: int) -> Job | None:
+    return (
+        Job.objects.select_for_update()
+        .select_related("submission", "submission__phase", "image")
+        .filter(pk=job_id)
+        .first()
+    )
+
+
+def _claim(job_id: int) -> Job | None:
+    """Start a new attempt of the job (pending, or active after a lost worker)."""
+    with transaction.atomic():
+        job = _locked(job_id)
+        if job is None or job.status in Job.TERMINAL:
+            return None
+        sub = job.submission
+        if sub.attempt != job.submission_attempt or sub.is_terminal:
+            job.status, job.finished = J.CANCELLED, timezone.now()
+            job.save(update_fields=["status", "finished"])
+            return None
+        if job.status in Job.ACTIVE:
+            logger.warning("job %s: attempt %s was lost (worker died); starting again", job.pk, job.attempt)
+            if job.attempt >= MAX_RUN_ATTEMPTS:
+                message = (f"the worker running this job was lost {job.attempt} times; "
+                           "the organizers were informed")
+                _fail_locked(job, job.attempt, "worker_lost", message)
+                return None
+        job.attempt += 1
+        job.status = J.PROVISIONING
+        job.worker = socket.gethostname()
+        job.started = timezone.now()
+        job.reason, job.error = "", ""
+        job.save(update_fields=["attempt", "status", "worker", "started", "reason", "error"])
+        transition_submission(sub.pk, sub.attempt, (Submission.Status.QUEUED, Submission.Status.RUNNING),
+                              Submission.Status.RUNNING)
+    return job
+
+
+def _step(job_id: int, attempt: int, expected: str, new: str, **fields) -> bool:
+    """Row-locked ``expected → new`` for ``attempt``; False if the job moved on."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.attempt != attempt or job.status != expected:
+            return False
+        job.status = new
+        for key, value in fields.items():
+            setattr(job, key, value)
+        job.save(update_fields=["status", *fields])
+    return True
+
+
+def _fail_locked(job: Job, attempt: int, reason: str, message: str) -> None:
+    job.status, job.reason, job.error = J.FAILED, reason, message[:4000]
+    job.finished = timezone.now()
+    job.save(update_fields=["status", "reason", "error", "finished"])
+    transaction.on_commit(
+        lambda: fail_submission(job.submission_id, job.submission_attempt, message)
+    )
+
+
+def _fail(job_id: int, attempt: int, reason: str, message: str) -> None:
+    with transaction.atomic():
+        job = _locked(job_id)
+        if job is None or job.attempt != attempt or job.status in Job.TERMINAL:
+            return
+        _fail_locked(job, attempt, reason, message)
+
+
+def _engine_retry(job_id: int, attempt: int, exc: Exception) -> None:
+    """Engine trouble is never the participant's fault: back to pending and retry later, or
+    fail with that explanation after ARENA_ENGINE_RETRIES tries."""
+    from arena.execution.tasks import run_job
+
+    with transaction.atomic():
+        job = _locked(job_id)
+        if job is None or job.attempt != attempt or job.status in Job.TERMINAL:
+            return
+        job.engine_retries += 1
+        if job.engine_retries > int(conf.get("ARENA_ENGINE_RETRIES")):
+            _fail_locked(job, attempt, "engine_unavailable", (
+                f"the container engine on worker {job.worker} was unavailable "
+                f"{job.engine_retries} times (not a problem of your image; the organizers were "
+                f"informed): {exc}"))
+            return
+        job.status = J.PENDING
+        job.save(update_fields=["status", "engine_retries"])
+        delay = min(300, 5 * 2 ** (job.engine_retries - 1))
+        transaction.on_commit(lambda: run_job.apply_async((job_id,), countdown=delay))
+    logger.warning("job %s: engine unavailable (%s); retry %s", job_id, exc, job.engine_retries)
+
+
+def workspace_for(job: Job) -> ws.Workspace:
+    """Folder of this attempt: ``ARENA_WORK_ROOT/jobs/<job>/<attempt>``."""
+    return ws.Workspace(Path(settings.ARENA_WORK_ROOT) / "jobs" / str(job.pk) / str(job.attempt))
+
+
+def run_job(job_id: int) -> None:
+    """Run one job attempt end to end (the body of the gpu-queue task)."""
+    job = _claim(job_id)
+    if job is None:
+        return
+    attempt = job.attempt
+    workspace = workspace_for(job)
+    try:
+        _execute(job, attempt, workspace)
+    except EngineUnavailable as exc:
+        _engine_retry(job_id, attempt, exc)
+    except ImageInvalid as exc:
+        _fail(job_id, attempt, "invalid_image", f"invalid image: {exc}")
+    except GpuUnavailable as exc:
+        _fail(job_id, attempt, "gpu_unavailable", f"GPU unavailable: {exc}")
+    except ws.ProvisionError as exc:
+        _fail(job_id, attempt, "provision_error", f"the test set could not be provisioned: {exc}")
+    except Exception:
+        logger.exception("job %s attempt %s crashed", job_id, attempt)
+        _fail(job_id, attempt, "internal",
+              "internal error while running the container; the organizers were informed")
+    finally:
+        ws.remove(workspace)
+
+
+def _ensure_image(backend, job: Job) -> None:
+    image_id = job.image.image_id
+    if backend.image_exists(image_id):
+        return
+    from arena.execution.services import archive_path
+
+    with open_tar_stream(archive_path(job.submission)) as stream:
+        backend.load_image(stream, image_id)
+
+
+def _execute(job: Job, attempt: int, workspace: ws.Workspace) -> None:
+    import evaluators
+    from arena.challenges.services import phase_case_ids
+
+    started = time.monotonic()
+    phase = job.submission.phase
+    backend = get_backend()
+    Job.objects.filter(pk=job.pk).update(engine=backend.engine)
+    backend.remove_containers({"arena.job": str(job.pk)})  # containers of lost attempts
+    _ensure_image(backend, job)
+    task = evaluators.get_task(phase.task)
+    if phase.inputs_dir is None or not phase.inputs_dir.is_dir():
+        raise ws.ProvisionError(f"the phase's test images folder {phase.inputs_dir} does not exist")
+    document = ws.provision_inputs(
+        workspace, phase.inputs_dir, phase_case_ids(phase), task.input_channels, phase.task
+    )
+    user = str(conf.get("ARENA_RUN_UID"))
+    output_mb = int(conf.get("ARENA_OUTPUT_LIMIT_MB"))
+    ws.prepare_output(workspace, user, output_mb)
+    if not _step(job.pk, attempt, J.PROVISIONING, J.RUNNING):
+        return
+    log_limit_mb = float(conf.get("ARENA_LOG_LIMIT_MB"))
+    spec = RunSpec(
+        image=job.image.image_id, name=job.container_name, labels=job.labels,
+        input_dir=workspace.input_dir, output_dir=workspace.output_dir,
+        time_limit_s=phase.time_limit_s, memory_mb=phase.memory_mb, cpus=phase.cpus,
+        pids_limit=int(conf.get("ARENA_PIDS_LIMIT")), tmp_mb=int(conf.get("ARENA_TMP_MB")),
+        output_limit_mb=output_mb, log_limit_bytes=int(log_limit_mb * 2**20),
+        log_keep_bytes=int(conf.get("ARENA_LOG_KEEP_KB")) * 1024, user=user,
+        gpu=phase.gpu, gpu_ids=conf.gpu_ids(),
+    )
+    before_run = time.monotonic() - started
+    result = backend.run(spec)
+    after_run = time.monotonic()
+    recorded = _step(
+        job.pk, attempt, J.RUNNING, J.COLLECTING, exit_code=result.exit_code,
+        runtime_s=result.runtime_s, peak_memory_bytes=result.peak_memory_bytes,
+        stdout=result.stdout, stderr=result.stderr, stdout_bytes=result.stdout_bytes,
+        stderr_bytes=result.stderr_bytes,
+    )
+    if not recorded:
+        return
+    failure = run_failure(
+        result, time_limit_s=phase.time_limit_s, memory_mb=phase.memory_mb,
+        log_limit_mb=log_limit_mb, output_limit_mb=output_mb, hide_logs=phase.hide_logs,
+    )
+    if failure is not None:
+        _fail(job.pk, attempt, *failure)
+        return
+    try:
+        collect_outputs(workspace.output_dir, workspace.predictions_dir, document["cases"],
+                        task.label_map)
+    except OutputProblem as problem:
+        _fail(job.pk, attempt, problem.reason, str(problem))
+        return
+    _hand_over(job, attempt, workspace, before_run + time.monotonic() - after_run)
+
+
+def _hand_over(job: Job, attempt: int, workspace: ws.Workspace, overhead: float) -> None:
+    from arena.evaluation.services import enqueue_scoring
+
+    with transaction.atomic():
+        done = _step(
+            job.pk, attempt, J.COLLECTING, J.SUCCEEDED,
+            predictions_path=str(workspace.predictions_dir), overhead_s=overhead,
+            finished=timezone.now(),
+        )
+        if done:
+            enqueue_scoring(job.submission_id, workspace.predictions_dir,
+                            attempt=job.submission_attempt)

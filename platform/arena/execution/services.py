@@ -1,0 +1,104 @@
+"""Execution services: accept an algorithm submission's image and queue its container job.
+
+``start_algorithm_run(submission)`` is called by the submissions validation task (cpu queue)
+for algorithm phases. It validates the stored ``docker save`` archive (streamed), records the
+image (the same image id is refused twice in a phase), creates the Job for the submission's
+attempt and queues ``arena.execution.tasks.run_job`` on the gpu queue on commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from arena.execution import conf
+from arena.execution.imagearchive import ImageArchiveError, inspect_archive
+from arena.execution.models import AlgorithmImage, Job
+from arena.submissions.models import Submission
+from arena.submissions.state import fail, transition
+
+logger = logging.getLogger(__name__)
+S = Submission.Status
+
+
+def archive_path(submission: Submission) -> Path:
+    """Absolute path of the stored image archive of ``submission``."""
+    return Path(settings.MEDIA_ROOT) / submission.file.name
+
+
+def _duplicate_of(submission: Submission, image_id: str) -> AlgorithmImage | None:
+    return (
+        AlgorithmImage.objects.filter(phase_id=submission.phase_id, image_id=image_id)
+        .exclude(submission_id=submission.pk)
+        .first()
+    )
+
+
+def start_algorithm_run(submission: Submission) -> Job | None:
+    """Validate the image of ``submission`` (status ``validating``) and queue its Job.
+
+    On a bad image the submission fails with a message naming the problem and None is
+    returned. Idempotent for a redelivered validation message (same Job returned)."""
+    path = archive_path(submission)
+    if not path.is_file():
+        fail(submission.pk, submission.attempt, "invalid image: the uploaded archive is no longer in storage")
+        return None
+    max_bytes = int(conf.get("ARENA_MAX_IMAGE_MB")) * 2**20
+    try:
+        info = inspect_archive(path, max_bytes)
+    except ImageArchiveError as exc:
+        fail(submission.pk, submission.attempt, f"invalid image: {exc}")
+        return None
+    duplicate = _duplicate_of(submission, info.image_id)
+    if duplicate is not None:
+        fail(
+            submission.pk, submission.attempt,
+            f"invalid image: this image ({info.image_id[:19]}) was already submitted to this "
+            f"phase as submission {duplicate.submission_id}; the same image is accepted once",
+        )
+        return None
+    try:
+        with transaction.atomic():
+            image, _ = AlgorithmImage.objects.get_or_create(
+                submission=submission,
+                defaults={
+                    "phase_id": submission.phase_id, "image_id": info.image_id,
+                    "archive_sha256": submission.sha256, "compressed": info.compressed,
+                    "size_bytes": info.size_bytes, "architecture": info.architecture,
+                    "user": info.user, "tags": info.tags, "entrypoint": info.entrypoint,
+                },
+            )
+            job, _ = Job.objects.get_or_create(
+                submission=submission, submission_attempt=submission.attempt,
+                defaults={"image": image, "gpu": submission.phase.gpu},
+            )
+            queued = transition(submission.pk, submission.attempt, (S.VALIDATING,), S.QUEUED)
+            if queued is not None and job.status == Job.Status.PENDING:
+                from arena.execution.tasks import run_job
+
+                transaction.on_commit(lambda: run_job.delay(job.pk))
+    except IntegrityError:
+        fail(submission.pk, submission.attempt,
+             f"invalid image: this image ({info.image_id[:19]}) was already submitted to this phase")
+        return None
+    return job
+
+
+def latest_job(submission: Submission) -> Job | None:
+    """The Job of the submission's current attempt, or None."""
+    return submission.jobs.filter(submission_attempt=submission.attempt).first()
+
+
+def visible_logs(job: Job, user) -> dict[str, str] | None:
+    """``{"stdout", "stderr"}`` tails for ``user``, or None when the phase hides logs from
+    participants (organizers always see them)."""
+    from arena.challenges.permissions import is_organizer
+
+    phase = job.submission.phase
+    if phase.hide_logs and not is_organizer(user, phase.challenge):
+        return None
+    keep = 4000
+    return {"stdout": job.stdout[-keep:], "stderr": job.stderr[-keep:]}
