@@ -244,3 +244,49 @@ def test_challenge_list_shape(phase, users):
     assert Path(phase.references_path).name not in str(
         APIClient().get(f"/api/v1/phases/{phase.pk}/").json()
     )
+
+
+def test_reevaluate_command_stale_only(
+    phase, users, dataset_dir, tmp_path, django_capture_on_commit_callbacks, capsys
+):
+    preds = make_predictions(dataset_dir, tmp_path / "preds")
+    sub_id = _submit(
+        _client(users["participant"]), phase, zip_folder(preds), django_capture_on_commit_callbacks
+    )["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("reevaluate", "--phase", str(phase.pk), "--stale-only")
+    assert "0 stale" in capsys.readouterr().out
+    Evaluation.objects.filter(submission_id=sub_id).update(evaluators_version="0.0.1")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("reevaluate", "--phase", str(phase.pk), "--stale-only")
+    assert "1 stale" in capsys.readouterr().out
+    sub = Submission.objects.get(pk=sub_id)
+    assert sub.attempt == 2 and sub.status == "succeeded"
+    assert sub.latest_evaluation.evaluators_version == evaluators.__version__
+
+
+def test_admin_actions(phase, users, dataset_dir, tmp_path, django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    preds = make_predictions(dataset_dir, tmp_path / "preds")
+    sub_id = _submit(
+        _client(users["participant"]), phase, zip_folder(preds), django_capture_on_commit_callbacks
+    )["id"]
+    admin = Client()
+    admin.force_login(users["admin"])
+    response = admin.post(
+        "/admin/challenges/phase/",
+        {"action": "freeze", "_selected_action": [phase.pk]},
+    )
+    assert response.status_code == 302
+    phase.refresh_from_db()
+    assert phase.frozen
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(
+            "/admin/submissions/submission/",
+            {"action": "reevaluate", "_selected_action": [sub_id]},
+        )
+    assert Submission.objects.get(pk=sub_id).attempt == 2
+    admin.post("/admin/challenges/phase/", {"action": "unfreeze", "_selected_action": [phase.pk]})
+    phase.refresh_from_db()
+    assert not phase.frozen and LeaderboardEntry.objects.filter(phase=phase).count() == 1

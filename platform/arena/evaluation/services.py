@@ -89,6 +89,26 @@ def reevaluate_phase(phase: Phase, by=None) -> int:
     return count
 
 
+def stale_submissions(phase: Phase) -> list[Submission]:
+    """Succeeded submissions whose current Evaluation was made by another evaluators version
+    or against another reference digest than the phase's current one."""
+    import evaluators
+
+    ref = phase.references_dir
+    digest = evaluators.reference_digest(ref) if ref is not None and ref.is_dir() else ""
+    stale = []
+    subs = Submission.objects.filter(phase=phase, status=S.SUCCEEDED)
+    for sub in subs:
+        evaluation = latest_evaluation(sub)
+        if (
+            evaluation is None
+            or evaluation.evaluators_version != evaluators.__version__
+            or (digest and evaluation.reference_digest != digest)
+        ):
+            stale.append(sub)
+    return stale
+
+
 def latest_evaluation(submission: Submission) -> Evaluation | None:
     """The Evaluation of the submission's current attempt, or None."""
     return Evaluation.objects.filter(submission=submission, attempt=submission.attempt).first()
