@@ -53,6 +53,7 @@ class RunSpec:
     gpu: bool = False
     gpu_ids: tuple[str, ...] = ()
     environment: dict[str, str] = field(default_factory=dict)
+    command: tuple[str, ...] | None = None  # None = the image's own CMD (always, for jobs)
 
 
 @dataclass

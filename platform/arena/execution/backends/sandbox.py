@@ -19,7 +19,8 @@ def _tmpfs_options(spec: RunSpec) -> str:
 def docker_create_kwargs(spec: RunSpec) -> dict[str, Any]:
     """Keyword arguments of ``client.containers.create`` for ``spec`` (Docker and Podman)."""
     memory = f"{spec.memory_mb}m"
-    return {
+    kwargs: dict[str, Any] = {"command": list(spec.command)} if spec.command else {}
+    return kwargs | {
         "image": spec.image,
         "name": spec.name,
         "labels": dict(spec.labels),
@@ -49,7 +50,8 @@ def libpod_create_spec(spec: RunSpec, devices: list[str]) -> dict[str, Any]:
     CDI names such as ``nvidia.com/gpu=0``."""
     memory = spec.memory_mb * 2**20
     period = 100_000
-    return {
+    extra: dict[str, Any] = {"command": list(spec.command)} if spec.command else {}
+    return extra | {
         "name": spec.name,
         "image": spec.image,
         "labels": dict(spec.labels),

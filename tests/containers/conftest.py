@@ -1,0 +1,51 @@
+"""Fixtures of the container tests: the real Podman engine (containers/setup_engine.sh) and the
+images built by containers/build_images.sh (both run by scripts/test.sh before pytest).
+
+The tests skip only when the engine is truly unavailable: scripts/test.sh records why in
+var/engine-unavailable.txt when setup_engine.sh fails; a missing image is a failure."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+REPO = Path(__file__).resolve().parents[2]
+SOCKET_URL = "unix:///run/podman/podman.sock"
+EXAMPLES = ["good", "good-slow", "sleep", "oom", "forkbomb", "network", "escape", "flood",
+            "exit1", "garbage", "root"]
+
+
+def image(name: str) -> str:
+    """Local tag of an example image."""
+    return f"localhost/arena/example-{name}:latest"
+
+
+@pytest.fixture(scope="session")
+def backend():
+    from arena.execution.backends import EngineUnavailable
+    from arena.execution.backends.docker_api import DockerApiBackend
+
+    marker = REPO / "var" / "engine-unavailable.txt"
+    if marker.is_file():
+        pytest.skip(f"container engine unavailable on this machine: {marker.read_text().strip()}")
+    try:
+        engine = DockerApiBackend(SOCKET_URL)
+    except EngineUnavailable as exc:
+        if not Path("/run/podman/podman.sock").exists() and marker.exists():
+            pytest.skip(str(exc))
+        raise AssertionError(f"{exc}; run containers/setup_engine.sh (as root)")
+    missing = [name for name in EXAMPLES if not engine.image_exists(image(name))]
+    assert not missing, f"images not built: {missing}; run containers/build_images.sh"
+    return engine
+
+
+@pytest.fixture(scope="session")
+def phantom_dataset(tmp_path_factory):
+    from phantom import write_dataset
+
+    root = tmp_path_factory.mktemp("container-dataset")
+    return root, write_dataset(root, n_cases=3)
