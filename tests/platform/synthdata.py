@@ -24,28 +24,40 @@ def _write(arr: np.ndarray, path: Path, pixel=np.uint8) -> None:
     sitk.WriteImage(img, str(path), useCompression=True)
 
 
-def reference_labels(seed: int) -> np.ndarray:
-    """A kidney blob (1) holding a tumor (2) and a cyst (3), placed by ``seed``."""
+def reference_labels(seed: int, shape: tuple[int, int, int] = SHAPE) -> np.ndarray:
+    """A kidney blob (1) holding a tumor (2) and a cyst (3), placed by ``seed``; the blob's
+    size scales with ``shape`` (defaults fit 20×64×64)."""
     rng = np.random.default_rng(seed)
-    z, y, x = np.indices(SHAPE)
-    cz, cy, cx = 10, 32 + rng.integers(-6, 7), 32 + rng.integers(-6, 7)
-    lab = np.zeros(SHAPE, np.uint8)
-    kidney = ((z - cz) / 7.0) ** 2 + ((y - cy) / 14.0) ** 2 + ((x - cx) / 10.0) ** 2 <= 1
+    fz, fy, fx = shape[0] / 20, shape[1] / 64, shape[2] / 64
+    z, y, x = np.indices(shape)
+    cz = shape[0] // 2
+    cy = shape[1] // 2 + rng.integers(-6, 7) * fy
+    cx = shape[2] // 2 + rng.integers(-6, 7) * fx
+    lab = np.zeros(shape, np.uint8)
+
+    def blob(dz, dy, dx, rz, ry, rx):
+        return (
+            ((z - cz - dz * fz) / (rz * fz)) ** 2
+            + ((y - cy - dy * fy) / (ry * fy)) ** 2
+            + ((x - cx - dx * fx) / (rx * fx)) ** 2
+        ) <= 1
+
+    kidney = blob(0, 0, 0, 7.0, 14.0, 10.0)
     lab[kidney] = 1
-    tumor = ((z - cz) / 3.0) ** 2 + ((y - cy - 4) / 5.0) ** 2 + ((x - cx) / 4.0) ** 2 <= 1
-    lab[tumor & kidney] = 2
-    cyst = ((z - cz) / 2.0) ** 2 + ((y - cy + 6) / 3.0) ** 2 + ((x - cx + 2) / 3.0) ** 2 <= 1
-    lab[cyst & kidney] = 3
+    lab[blob(0, 4, 0, 3.0, 5.0, 4.0) & kidney] = 2
+    lab[blob(0, -6, -2, 2.0, 3.0, 3.0) & kidney] = 3
     return lab
 
 
-def make_dataset(root: Path, n_cases: int = 3, task: str = "kits21") -> Path:
+def make_dataset(
+    root: Path, n_cases: int = 3, task: str = "kits21", shape: tuple[int, int, int] = SHAPE
+) -> Path:
     """Write ``root/{dataset.json, inputs/, references/}`` with ``n_cases`` cases; returns root."""
     cases = [f"case_{i:05d}" for i in range(n_cases)]
     for i, case in enumerate(cases):
-        lab = reference_labels(i)
+        lab = reference_labels(i, shape)
         _write(lab, root / "references" / f"{case}.nii.gz")
-        image = (lab * 40 + np.random.default_rng(100 + i).normal(0, 5, SHAPE)).astype(np.int16)
+        image = (lab * 40 + np.random.default_rng(100 + i).normal(0, 5, shape)).astype(np.int16)
         _write(image, root / "inputs" / f"{case}_0000.nii.gz", pixel=np.int16)
     (root / "dataset.json").write_text(
         json.dumps(
