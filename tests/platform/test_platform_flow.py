@@ -290,3 +290,45 @@ def test_admin_actions(phase, users, dataset_dir, tmp_path, django_capture_on_co
     admin.post("/admin/challenges/phase/", {"action": "unfreeze", "_selected_action": [phase.pk]})
     phase.refresh_from_db()
     assert not phase.frozen and LeaderboardEntry.objects.filter(phase=phase).count() == 1
+
+
+def test_openapi_schema_lists_the_api(db):
+    response = APIClient().get("/api/v1/schema/?format=json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/v1/challenges/",
+        "/api/v1/challenges/{slug}/join/",
+        "/api/v1/phases/{phase_id}/submissions/",
+        "/api/v1/phases/{phase_id}/leaderboard/",
+        "/api/v1/phases/{phase_id}/inputs/",
+        "/api/v1/submissions/{submission_id}/",
+    ):
+        assert path in paths, sorted(paths)
+    assert "TokenAuth" in str(response.json()["components"]["securitySchemes"]) or "tokenAuth" in str(
+        response.json()["components"]["securitySchemes"]
+    )
+
+
+def test_registration_approval_flow(challenge, users):
+    from arena.notifications.services import mark_read, unread_count
+    from arena.participation.services import decide_registration, join_challenge
+
+    challenge.requires_approval = True
+    challenge.save()
+    registration = join_challenge(users["stranger"], challenge)
+    assert registration.status == "pending"
+    assert unread_count(users["organizer"]) == 1
+    decide_registration(registration, approve=True, by=users["organizer"])
+    assert registration.status == "approved"
+    assert unread_count(users["stranger"]) == 1
+    assert mark_read(users["stranger"]) == 1 and unread_count(users["stranger"]) == 0
+
+
+def test_queue_position(phase, users):
+    from arena.submissions.services import queue_position
+
+    first = Submission.objects.create(phase=phase, creator=users["participant"])
+    second = Submission.objects.create(phase=phase, creator=users["other"], status="queued")
+    done = Submission.objects.create(phase=phase, creator=users["other"], status="succeeded")
+    assert (queue_position(first), queue_position(second), queue_position(done)) == (1, 2, None)

@@ -268,9 +268,10 @@ def queue_position(submission: Submission) -> int | None:
     broker order, which is creation order within a queue."""
     if submission.status not in ACTIVE:
         return None
-    ahead = Submission.objects.filter(
-        kind=submission.kind, status__in=ACTIVE, created__lt=submission.created
-    ).count()
+    earlier = Q(created__lt=submission.created) | Q(
+        created=submission.created, pk__lt=submission.pk
+    )
+    ahead = Submission.objects.filter(earlier, kind=submission.kind, status__in=ACTIVE).count()
     return ahead + 1
 
 
