@@ -6,7 +6,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | sha256sum | cut -c1-12)
 
-.PHONY: install run test lint test-fast bench-evaluators bench-platform clean
+.PHONY: install run test lint test-fast bench-evaluators bench-platform clean nnunet-env phantoms gpu-check
+NNUNET_VENV := .venv-nnunet
+NNUNET_STAMP := $(NNUNET_VENV)/.installed-$(shell cat baselines/requirements-nnunet.txt | sha256sum | cut -c1-12)
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
@@ -26,7 +28,7 @@ run: install
 	bash scripts/run.sh
 
 ## test: the whole suite (unit, fidelity, integration, browser, containers, slow tiers)
-test: install lint
+test: install lint nnunet-env
 	bash scripts/test.sh
 
 ## test-fast: unit tests only
@@ -40,6 +42,29 @@ bench-evaluators: install
 ## bench-platform: leaderboard page/API p95 and ranking recompute, 1,000 submissions x 50 cases (PostgreSQL)
 bench-platform: install
 	$(PY) tests/benchmarks/bench_leaderboard.py
+
+$(NNUNET_STAMP): baselines/requirements-nnunet.txt
+	@test -x $(NNUNET_VENV)/bin/python || $(PYTHON_BOOT) -m venv $(NNUNET_VENV)
+	$(NNUNET_VENV)/bin/python -m pip install -q -r baselines/requirements-nnunet.txt
+	@rm -f $(NNUNET_VENV)/.installed-* && touch $(NNUNET_STAMP)
+
+## nnunet-env: .venv-nnunet with the CPU torch wheel + nnunetv2 (baselines/requirements-nnunet.txt)
+nnunet-env: $(NNUNET_STAMP)
+
+## phantoms: phantom datasets of every task in var/phantoms/<task> (PRESET=small CASES=3 SEED=0)
+PRESET ?= small
+CASES ?= 3
+SEED ?= 0
+phantoms: install
+	@for t in $$($(PY) -m baselines.phantoms list); do \
+	  out=var/phantoms/$(PRESET)/$$t; \
+	  if [ -f $$out/dataset.json ]; then echo "$$out exists"; \
+	  else $(PY) -m baselines.phantoms generate --task $$t --preset $(PRESET) --cases $(CASES) --seed $(SEED) --out $$out || exit 1; fi; \
+	done
+
+## gpu-check: nnU-Net training it/s + inference s/case on CUDA, full-size phantoms (exits 3 without a GPU)
+gpu-check: install nnunet-env
+	$(NNUNET_VENV)/bin/python -m baselines.gpu_check
 
 clean:
 	rm -rf $(VENV) .venv-* .pytest_cache .ruff_cache var
