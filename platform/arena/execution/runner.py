@@ -95,9 +95,7 @@ def _fail_locked(job: Job, attempt: int, reason: str, message: str) -> None:
     job.status, job.reason, job.error = J.FAILED, reason, message[:4000]
     job.finished = timezone.now()
     job.save(update_fields=["status", "reason", "error", "finished"])
-    transaction.on_commit(
-        lambda: fail_submission(job.submission_id, job.submission_attempt, message)
-    )
+    fail_submission(job.submission_id, job.submission_attempt, message)
 
 
 def _fail(job_id: int, attempt: int, reason: str, message: str) -> None:
@@ -118,6 +116,7 @@ def _engine_retry(job_id: int, attempt: int, exc: Exception) -> None:
         if job is None or job.attempt != attempt or job.status in Job.TERMINAL:
             return
         job.engine_retries += 1
+        job.save(update_fields=["engine_retries"])
         if job.engine_retries > int(conf.get("ARENA_ENGINE_RETRIES")):
             _fail_locked(job, attempt, "engine_unavailable", (
                 f"the container engine on worker {job.worker} was unavailable "

@@ -48,9 +48,11 @@ def cdi_device_names(gpu_ids: tuple[str, ...]) -> list[str]:
     return [f"{CDI_KIND}={gpu_id}" for gpu_id in gpu_ids]
 
 
-def declared_cdi_devices(spec_dirs: Iterable[Path] = CDI_SPEC_DIRS) -> set[str]:
-    """Names of the nvidia.com/gpu devices declared by the CDI spec files (yaml or json)."""
+def declared_cdi_devices(spec_dirs: Iterable[Path] | None = None) -> set[str]:
+    """Names of the nvidia.com/gpu devices declared by the CDI spec files (yaml or json) in
+    ``spec_dirs`` (default: /etc/cdi and /var/run/cdi)."""
     names: set[str] = set()
+    spec_dirs = CDI_SPEC_DIRS if spec_dirs is None else spec_dirs
     for folder in spec_dirs:
         if not folder.is_dir():
             continue
@@ -65,8 +67,9 @@ def declared_cdi_devices(spec_dirs: Iterable[Path] = CDI_SPEC_DIRS) -> set[str]:
     return names
 
 
-def check_cdi_devices(gpu_ids: tuple[str, ...], spec_dirs: Iterable[Path] = CDI_SPEC_DIRS) -> list[str]:
+def check_cdi_devices(gpu_ids: tuple[str, ...], spec_dirs: Iterable[Path] | None = None) -> list[str]:
     """CDI names of the worker's GPUs; GpuUnavailable if a spec does not declare them."""
+    spec_dirs = tuple(CDI_SPEC_DIRS if spec_dirs is None else spec_dirs)
     wanted = cdi_device_names(gpu_ids)
     declared = declared_cdi_devices(spec_dirs)
     missing = [gpu_id for gpu_id in gpu_ids if gpu_id not in declared]
