@@ -3,6 +3,7 @@ kits21 challenge on a synthetic dataset, an approved participant and their API t
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -32,15 +33,16 @@ def it_dataset(tmp_path_factory):
     return make_dataset(tmp_path_factory.mktemp("it-dataset"), n_cases=3)
 
 
-@pytest.fixture(params=["postgres", "embedded"])
-def stack(request, tmp_path, it_dataset):
+@contextlib.contextmanager
+def running_stack(backend: str, tmp_path: Path, dataset: Path):
+    """A started, seeded Stack (token + phase_id attributes); always stopped afterwards."""
     from stack import Stack
 
-    s = Stack(tmp_path / "var", request.param)
+    s = Stack(tmp_path / "var", backend)
     s.var_dir.mkdir()
     try:
         s.start()
-        out = s.manage("shell", "-c", SEED.format(dataset=it_dataset))
+        out = s.manage("shell", "-c", SEED.format(dataset=dataset))
         token, phase_id = out.strip().splitlines()[-1].split()
         s.token, s.phase_id = token, int(phase_id)
         yield s
@@ -49,3 +51,15 @@ def stack(request, tmp_path, it_dataset):
         raise
     finally:
         s.stop()
+
+
+@pytest.fixture(params=["postgres", "embedded"])
+def stack(request, tmp_path, it_dataset):
+    with running_stack(request.param, tmp_path, it_dataset) as s:
+        yield s
+
+
+@pytest.fixture
+def pg_stack(tmp_path, it_dataset):
+    with running_stack("postgres", tmp_path, it_dataset) as s:
+        yield s
