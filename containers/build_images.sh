@@ -79,8 +79,8 @@ for path in containers/examples/hostile/behaviours/*.py; do
     run_as=1000
     [[ "$name" == root ]] && run_as=0
     build "localhost/arena/example-$name:latest" containers/examples/hostile \
-        "parent=$(image_id "$BASE") behaviour=$name" \
-        --build-arg "BASE_IMAGE=$BASE" --build-arg "BEHAVIOUR=$name" --build-arg "RUN_AS=$run_as"
+        "parent=$(image_id "$BASE_OS") behaviour=$name" \
+        --build-arg "BASE_IMAGE=$BASE_OS" --build-arg "BEHAVIOUR=$name" --build-arg "RUN_AS=$run_as"
 done
 
 # 4. evaluator: the repo's evaluators/ package + scipy, on the base image ----------------------
@@ -93,23 +93,27 @@ build localhost/arena/evaluator:latest "$ctx" "parent=$(image_id "$BASE")" \
     --build-arg "BASE_IMAGE=$BASE"
 
 # 5. archives for the upload tests (docker-archive format, as `docker save` writes) ------------
-if [[ -z "${ARENA_SKIP_ARCHIVES:-}" ]]; then
-    for name in good root; do
-        tag="localhost/arena/example-$name:latest"
-        id=$(image_id "$tag")
-        out="$ARCHIVES/example-$name.tar"
-        if [[ "$(cat "$out.id" 2>/dev/null)" != "$id" ]]; then
-            log "saving $out"
-            rm -f "$out" "$out.gz"
-            podman save --format docker-archive -o "$out.tmp" "$tag" && mv "$out.tmp" "$out"
-            echo "$id" >"$out.id"
-        fi
-    done
-    if [[ ! -f "$ARCHIVES/example-good.tar.gz" ]]; then
-        log "compressing example-good.tar.gz"
-        gzip -1 -c "$ARCHIVES/example-good.tar" >"$ARCHIVES/example-good.tar.gz.tmp"
-        mv "$ARCHIVES/example-good.tar.gz.tmp" "$ARCHIVES/example-good.tar.gz"
+save_archive() {  # save_archive <example name> <tar|tar.gz>
+    local tag="localhost/arena/example-$1:latest" out="$ARCHIVES/example-$1.$2" id
+    id=$(image_id "$tag")
+    [[ "$(cat "$out.id" 2>/dev/null)" == "$id" && -f "$out" ]] && return
+    log "saving $out"
+    if [[ "$2" == tar ]]; then
+        podman save --format docker-archive -o "$out.tmp" "$tag"
+    else
+        podman save --format docker-archive "$tag" | gzip -1 >"$out.tmp"
     fi
+    mv "$out.tmp" "$out"
+    echo "$id" >"$out.id"
+}
+if [[ -z "${ARENA_SKIP_ARCHIVES:-}" ]]; then
+    save_archive good tar.gz
+    save_archive good-slow tar.gz
+    save_archive root tar
+    for path in containers/examples/hostile/behaviours/*.py; do
+        name=$(basename "$path" .py)
+        [[ "$name" == root ]] || save_archive "$name" tar.gz
+    done
 fi
 podman image prune -f >/dev/null 2>&1 || true  # dangling layers of replaced builds
 log "done"
