@@ -332,3 +332,24 @@ def test_queue_position(phase, users):
     second = Submission.objects.create(phase=phase, creator=users["other"], status="queued")
     done = Submission.objects.create(phase=phase, creator=users["other"], status="succeeded")
     assert (queue_position(first), queue_position(second), queue_position(done)) == (1, 2, None)
+
+
+def test_non_finite_values_are_stored_as_null(
+    phase, users, dataset_dir, tmp_path, django_capture_on_commit_callbacks, monkeypatch
+):
+    real = evaluators.score_folder
+
+    def with_nan(*args, **kwargs):
+        result = real(*args, **kwargs)
+        result.metrics_json["aggregates"]["tumor"]["dice"]["std"] = float("nan")
+        result.metrics_json["ranking_scores"]["tumor/dice"] = float("inf")
+        return result
+
+    monkeypatch.setattr(evaluators, "score_folder", with_nan)
+    preds = make_predictions(dataset_dir, tmp_path / "preds")
+    client = _client(users["participant"])
+    body = _submit(client, phase, zip_folder(preds), django_capture_on_commit_callbacks)
+    assert body["status"] == "succeeded"
+    assert body["metrics"]["aggregates"]["tumor"]["dice"]["std"] is None
+    rows = client.get(f"/api/v1/phases/{phase.pk}/leaderboard/").json()["rows"]
+    assert rows[0]["values"]["tumor/dice"] is None

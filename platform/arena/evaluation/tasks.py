@@ -4,6 +4,7 @@ same function the CLI runs — and an Evaluation written once per attempt."""
 from __future__ import annotations
 
 import logging
+import math
 from pathlib import Path
 
 from django.conf import settings
@@ -20,12 +21,24 @@ logger = logging.getLogger(__name__)
 S = Submission.Status
 
 
+def json_safe(value):
+    """``value`` with NaN/inf floats replaced by None: PostgreSQL's jsonb and strict JSON
+    renderers refuse them, and an undefined value must read as missing, not as a number."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def _finish(sub: Submission, attempt: int, result, digest: str) -> bool:
     """Write the Evaluation (once), mark succeeded, notify; returns True when this call did it."""
     import evaluators
     from arena.notifications.services import notify
 
-    metrics_json = result.metrics_json
+    metrics_json = json_safe(result.metrics_json)
     with transaction.atomic():
         locked = (
             Submission.objects.select_for_update()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from arena.challenges.models import Phase
 from arena.challenges.permissions import can_view_leaderboard
 from arena.evaluation.models import Evaluation
+from arena.evaluation.tasks import json_safe
 from arena.leaderboards.models import LeaderboardEntry
 from arena.submissions.models import Submission
 
@@ -107,7 +108,8 @@ def recompute_leaderboard(phase: Phase) -> int:
             c = by_id[entry.name]
             values = dict(c["ranking_scores"] or {})
             values.update(getattr(entry, "values", None) or {})
-            score = entry.score
+            values = json_safe(values)
+            score = json_safe(entry.score)
             entries.append(
                 LeaderboardEntry(
                     phase=locked,
