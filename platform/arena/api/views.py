@@ -123,18 +123,11 @@ class PhaseSubmissionsView(APIView):
         from arena.submissions import services
 
         phase = _visible_phase(request, phase_id)
-        limit = min(phase.max_upload_mb, services.settings.ARENA_MAX_UPLOAD_MB) * 2**20
         try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        if declared > limit + 1024 * 1024:
+            services.check_declared_size(phase, request.META.get("CONTENT_LENGTH"))
+        except services.SubmissionRejected as exc:
             return Response(
-                {
-                    "error": f"the upload is {declared // 2**20} MB, above the phase's limit of "
-                    f"{limit // 2**20} MB",
-                    "fields": {"file": "too large"},
-                },
+                {"error": exc.message, "fields": {"file": exc.message}},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         upload = request.FILES.get("file")

@@ -126,6 +126,26 @@ def _spool(uploaded_file, limit_bytes: int, tmp_dir: Path) -> tuple[Path, str, i
     return Path(name), digest.hexdigest(), size
 
 
+def upload_limit_bytes(phase: Phase) -> int:
+    """The upload size limit of ``phase`` in bytes (its ``max_upload_mb``, capped globally)."""
+    return min(phase.max_upload_mb, settings.ARENA_MAX_UPLOAD_MB) * 2**20
+
+
+def check_declared_size(phase: Phase, content_length: str | int | None) -> None:
+    """Refuse a request whose declared body size (CONTENT_LENGTH) is already above the phase's
+    limit, before Django spools the upload. Raises SubmissionRejected (field "file")."""
+    try:
+        declared = int(content_length or 0)
+    except (TypeError, ValueError):
+        return
+    limit = upload_limit_bytes(phase)
+    if declared > limit + 2**20:  # 1 MB slack for the multipart envelope and form fields
+        raise SubmissionRejected(
+            f"the upload is {declared // 2**20} MB, above the phase's limit of {limit // 2**20} MB",
+            field="file",
+        )
+
+
 def _check_allowed(user, phase: Phase, kind: str) -> None:
     allowed, reason = can_submit(user, phase)
     if not allowed:
@@ -183,7 +203,7 @@ def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect)
         raise SubmissionRejected("no file was uploaded (multipart field 'file')", field="file")
     _check_allowed(user, phase, kind)
     _check_quota(user, phase)
-    limit = min(phase.max_upload_mb, settings.ARENA_MAX_UPLOAD_MB) * 2**20
+    limit = upload_limit_bytes(phase)
     tmp, sha256, size = _spool(uploaded_file, limit, Path(settings.MEDIA_ROOT) / "tmp")
     stored: Path | None = None
     try:
