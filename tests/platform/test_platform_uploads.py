@@ -228,3 +228,12 @@ def test_service_raises_submission_rejected(phase, users):
     assert exc.value.field == "file" and "not an archive" in str(exc.value)
     with pytest.raises(SubmissionRejected, match="no file was uploaded"):
         create_prediction_submission(users["participant"], phase, None)
+
+
+def test_size_limit_while_streaming(phase, users, settings):
+    phase.max_upload_mb = 1
+    phase.save()
+    data = _zip({"case_00000.nii.gz": os.urandom(int(1.5 * 2**20))})
+    with pytest.raises(SubmissionRejected, match="larger than the phase's limit of 1 MB"):
+        create_prediction_submission(users["participant"], phase, SimpleUploadedFile("a.zip", data))
+    assert Submission.objects.count() == 0 and _stored_files(settings) == []
