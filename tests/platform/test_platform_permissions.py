@@ -144,6 +144,11 @@ API_MATRIX = {
         _expect(404, participant=403, organizer=200, admin=200),
     ),
     "my submissions": ("get", "/api/v1/phases/{A}/submissions/", _expect(200, anonymous=401)),
+    "all submissions": (
+        "get",
+        "/api/v1/phases/{A}/submissions/?all=1",
+        _expect(403, anonymous=401, organizer=200, admin=200),
+    ),
     "inputs": (
         "get",
         "/api/v1/phases/{A}/inputs/",
@@ -201,6 +206,14 @@ def test_owner_metrics_hidden_while_board_hidden(world, users):
     data = _api("participant", users).get(f"/api/v1/submissions/{world['sub'].pk}/").json()
     assert data["metrics"]["ranking_scores"]["mean_dice"] == 0.75
     assert data["participant"] == "Team Zebra"
+
+
+def test_submission_lists(world, users):
+    mine = _api("participant", users).get(f"/api/v1/phases/{world['A'].pk}/submissions/").json()
+    assert [s["id"] for s in mine] == [world["sub"].pk]
+    assert _api("other", users).get(f"/api/v1/phases/{world['A'].pk}/submissions/").json() == []
+    every = _api("organizer", users).get(f"/api/v1/phases/{world['A'].pk}/submissions/?all=1")
+    assert [s["id"] for s in every.json()] == [world["sub"].pk]
 
 
 def test_per_case_released(world, users):

@@ -102,7 +102,8 @@ class PhaseDetailView(APIView):
 
 
 class PhaseSubmissionsView(APIView):
-    """GET: the requester's (and team-mates') submissions to the phase.
+    """GET: the requester's (and team-mates') submissions to the phase; organizers get every
+    submission of the phase with ``?all=1``.
     POST (multipart field ``file``): upload a prediction archive (zip / tar.gz) or, for
     algorithm phases, a container image archive → 201 ``{"id", "status", ...}``; refused
     uploads → 400 ``{"error": "..."}`` and nothing is stored."""
@@ -110,12 +111,21 @@ class PhaseSubmissionsView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(responses=SubmissionSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("all", bool, description="organizers: every submission")],
+        responses=SubmissionSerializer(many=True),
+    )
     def get(self, request, phase_id: int):
         from arena.submissions.services import user_submissions
 
         phase = _visible_phase(request, phase_id)
         qs = user_submissions(request.user, phase)
+        if request.query_params.get("all") in ("1", "true", "yes"):
+            if not perms.is_organizer(request.user, phase.challenge):
+                raise PermissionDenied("only the challenge's organizers can list all submissions")
+            qs = Submission.objects.filter(phase=phase).select_related(
+                "phase", "phase__challenge", "creator", "team"
+            )
         return Response(SubmissionSerializer(qs, many=True, context={"request": request}).data)
 
     @extend_schema(request=SubmissionUploadSerializer, responses={201: SubmissionSerializer})
