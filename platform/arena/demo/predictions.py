@@ -33,7 +33,7 @@ def _perturb_image(src: Path, dst: Path, variant: str) -> None:
         raise DemoDataError(f"unknown perturbation {variant!r}; expected 'eroded' or 'dilated'")
     out.CopyInformation(image)
     dst.parent.mkdir(parents=True, exist_ok=True)
-    sitk.WriteImage(out, str(dst), useCompression=True)
+    sitk.WriteImage(out, str(dst), useCompression=True, compressionLevel=1)
 
 
 def _perturb_sidecar(src: Path, dst: Path, variant: str) -> None:

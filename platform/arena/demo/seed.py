@@ -5,6 +5,7 @@ task functions, run eagerly in this process)."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -88,15 +89,25 @@ def _ensure_phase(challenge: Challenge, spec: DemoPhase, order: int) -> Phase:
 
 @contextlib.contextmanager
 def eager_celery() -> Iterator[None]:
-    """Run Celery tasks inline (same task functions as the worker) for the seed's duration."""
+    """Run Celery tasks inline (same task functions as the worker) for the seed's duration,
+    with demo emails kept in memory and the per-task log lines muted."""
+    from django.test.utils import override_settings
+
     from arena.celery import app
 
     before = app.conf.task_always_eager
     app.conf.task_always_eager = True
+    loggers = [logging.getLogger(name) for name in ("celery", "celery.app.trace", "arena")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
     try:
-        yield
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            yield
     finally:
         app.conf.task_always_eager = before
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _prediction_folder(phase: Phase, variant: str, work: Path) -> Path:
@@ -162,6 +173,7 @@ def seed_demo(*, log: Log = print, submissions: bool = True) -> SeedReport:
             challenge = _ensure_challenge(spec, users)
             report.challenges += 1
             for order, phase_spec in enumerate(spec.phases):
+                phase_started = time.monotonic()
                 phase = _ensure_phase(challenge, phase_spec, order)
                 report.phases += 1
                 root = datasets.ensure_dataset(
@@ -169,8 +181,11 @@ def seed_demo(*, log: Log = print, submissions: bool = True) -> SeedReport:
                 )
                 if phase.inputs_dir != root / "inputs" or not phase.reference_digest:
                     configure_phase_dataset(phase, root)
-                log(f"  {challenge.slug}/{phase.slug}: task {phase.task}, dataset {root}")
                 if submissions:
                     _seed_submissions(phase, users, report, log)
+                log(
+                    f"  {challenge.slug}/{phase.slug}: task {phase.task}, dataset {root} "
+                    f"({time.monotonic() - phase_started:.1f} s)"
+                )
     report.seconds = time.monotonic() - started
     return report

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: Phantom cases per demo test set and the generator seed (fixed: the demo is reproducible).
-DEMO_CASES = 4
+DEMO_CASES = 3
 DEMO_SEED = 2026
 DEMO_PRESET = "small"
 

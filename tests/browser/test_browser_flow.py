@@ -1,0 +1,111 @@
+"""A newcomer in Chromium (Playwright, Debian's /usr/bin/chromium, headless): sign up, join
+the KiTS21 demo challenge, upload a prediction archive through the form (progress bar), wait
+for the worker to score it, and find it ranked on the leaderboard. Screenshots of each page
+go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        subprocess.run(["bash", str(REPO / "scripts" / "ensure_chromium.sh")], check=True)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _prediction_zip(arena_server, tmp_path: Path) -> Path:
+    """The kits21 demo references, zipped as a participant's (perfect) predictions."""
+    references = arena_server.var_dir / "datasets" / "demo" / "kits21-test" / "references"
+    files = sorted(references.glob("*.nii.gz"))
+    assert files, f"no demo references under {references}"
+    archive = tmp_path / "my-predictions.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in files:
+            zf.write(path, arcname=f"predictions/{path.name}")
+    return archive
+
+
+def test_signup_join_upload_and_rank(arena_server, browser, tmp_path):
+    url = arena_server.url
+    username = f"newcomer{uuid.uuid4().hex[:6]}"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(30_000)
+
+    page.goto(url)
+    assert page.locator(".card").count() >= 6
+    page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+
+    page.click("text=Sign up")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password1]", "newcomer-pass-42")
+    page.fill("input[name=password2]", "newcomer-pass-42")
+    page.click("form.stacked button[type=submit]")
+    assert page.locator(".topbar").inner_text().count(username) == 1
+
+    page.goto(url + "challenges/kits21/")
+    page.click("#join-button")
+    assert "You are registered" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "challenge.png"), full_page=True)
+
+    page.click("a.btn:text-is(\"Submit\") >> nth=0")
+    assert "/submit/" in page.url
+    page.set_input_files("input[type=file]", str(_prediction_zip(arena_server, tmp_path)))
+    page.fill("input[name=comment]", "perfect predictions from the browser test")
+    page.screenshot(path=str(ARTIFACTS / "submit-form.png"), full_page=True)
+    with page.expect_navigation(url=re.compile(r"/submissions/\d+/$"), timeout=60_000):
+        page.click("#submission-form button[type=submit]")
+    submission_id = int(re.search(r"/submissions/(\d+)/$", page.url).group(1))
+
+    # the page refreshes itself while pending; the real worker scores it
+    page.wait_for_selector(".pill.succeeded, .pill.failed", timeout=120_000)
+    status = page.locator("h1 .pill").inner_text()
+    assert status == "Succeeded", page.locator("#failure-reason").all_inner_texts()
+    assert page.locator("#aggregates").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "submission.png"), full_page=True)
+
+    page.goto(url + "challenges/kits21/")
+    with page.expect_navigation(url=re.compile(r"/leaderboard/$")):
+        page.click("a.btn:text-is(\"Leaderboard\") >> nth=0")
+    row = page.locator("#leaderboard tbody tr", has_text=username)
+    for _ in range(60):  # the board is recomputed by its own task right after scoring
+        if row.count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    assert row.count() == 1, page.locator("#leaderboard").inner_text()
+    assert row.locator("td.rank").inner_text() == "1"
+    assert f"#{submission_id}" in row.inner_text()
+    page.wait_for_selector("#chart-box .main-svg")
+    page.wait_for_selector("#chart-cases .main-svg")
+    page.screenshot(path=str(ARTIFACTS / "leaderboard.png"), full_page=True)
+
+    page.click("text=Notifications")
+    assert f"/submissions/{submission_id}/" in page.content()
+    page.close()
