@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 bash scripts/ref_venv.sh   # peer libraries (DeepMind surface-distance needs NumPy < 2)
+bash scripts/ensure_chromium.sh   # Debian's Chromium for the Playwright browser tests
 status=0
 $PY -m pytest -q -p no:cacheprovider "$@" || status=$?
 exit $status
