@@ -52,6 +52,7 @@ def _validate_predictions(sub: Submission) -> None:
         names = {name for members in by_case.values() for name in members}
         archives.extract_members(archive, kind, dest, names, prefix, archive_limits())
     except (SubmissionRejected, archives.ArchiveError) as exc:
+        shutil.rmtree(dest, ignore_errors=True)
         fail(sub.pk, sub.attempt, str(exc))
         return
     except FileNotFoundError:
@@ -62,6 +63,7 @@ def _validate_predictions(sub: Submission) -> None:
     except evaluators.EvaluationInputError as exc:
         problems = [str(exc)]
     if problems:
+        shutil.rmtree(dest, ignore_errors=True)  # nothing will score these files
         fail(sub.pk, sub.attempt, _format_problems(problems))
         return
     with transaction.atomic():
