@@ -1,0 +1,47 @@
+"""seed_demo: creates accounts, challenges with datasets and scored demo submissions, and a
+second run changes nothing (idempotent). Run here on one challenge to stay quick; the full
+six-challenge seed runs in tests/browser (it is what `make run` does)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from arena.demo import seed as seed_module
+from arena.demo import spec
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_seed_demo_is_idempotent(monkeypatch, capsys):
+    from arena.challenges.models import Challenge
+    from arena.leaderboards.models import LeaderboardEntry
+    from arena.submissions.models import Submission
+
+    kits = [c for c in spec.CHALLENGES if c.slug == "kits21"]
+    monkeypatch.setattr(seed_module, "CHALLENGES", tuple(kits))
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "3 new demo submissions (3 scored)" in out
+    for account in spec.ACCOUNTS:
+        assert f"  {account.username} " in out and account.password in out
+    challenge = Challenge.objects.get(slug="kits21")
+    phase = challenge.phases.get()
+    assert phase.inputs_dir.is_dir() and phase.reference_digest
+    assert challenge.organizers.filter(username="organizer").exists()
+    assert set(Submission.objects.values_list("status", flat=True)) == {"succeeded"}
+    entries = LeaderboardEntry.objects.filter(phase=phase).order_by("rank")
+    assert {e.participant for e in entries} == {"alice", "bob", "carol"}
+
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "0 new demo submissions" in out
+    assert Submission.objects.count() == 3 and Challenge.objects.count() == 1
+
+
+def test_accounts_flag_changes_nothing(capsys):
+    from django.contrib.auth import get_user_model
+
+    call_command("seed_demo", "--accounts")
+    assert "organizer" in capsys.readouterr().out
+    assert get_user_model().objects.count() == 0
