@@ -9,6 +9,7 @@ attempt, removing the old attempt's container first.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import time
@@ -160,6 +161,16 @@ def run_job(job_id: int) -> None:
         ws.remove(workspace)
 
 
+def _remove_lost_workspaces(job: Job, current: ws.Workspace) -> None:
+    """Unmount and delete the folders of earlier attempts of ``job`` (a killed worker never
+    ran its cleanup)."""
+    for folder in current.root.parent.iterdir() if current.root.parent.is_dir() else ():
+        if folder != current.root and folder.is_dir():
+            ws.remove(ws.Workspace(folder), keep_predictions=False)
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
 def _ensure_image(backend, job: Job) -> None:
     image_id = job.image.image_id
     if backend.image_exists(image_id):
@@ -179,6 +190,7 @@ def _execute(job: Job, attempt: int, workspace: ws.Workspace) -> None:
     backend = get_backend()
     Job.objects.filter(pk=job.pk).update(engine=backend.engine)
     backend.remove_containers({"arena.job": str(job.pk)})  # containers of lost attempts
+    _remove_lost_workspaces(job, workspace)
     _ensure_image(backend, job)
     task = evaluators.get_task(phase.task)
     if phase.inputs_dir is None or not phase.inputs_dir.is_dir():
