@@ -37,7 +37,7 @@ up_to_date() { [[ "$(current_hash "$1")" == "$2" ]]; }
 # 1. wheelhouse (pinned to the project venv's versions) ----------------------------------------
 pins=$("$PY" - <<'PYEOF'
 import importlib.metadata as m
-print(" ".join(f"{p}=={m.version(p)}" for p in ("numpy", "SimpleITK", "scipy")))
+print(" ".join(f"{p}=={m.version(p)}" for p in ("numpy", "SimpleITK", "scipy", "scikit-image")))
 PYEOF
 )
 if [[ "$(cat "$WHEELS/.pins" 2>/dev/null)" != "$pins" ]]; then

@@ -22,6 +22,10 @@ PACKAGES=(podman runc conmon netavark debootstrap curl)
 log() { echo "[setup_engine] $*" >&2; }
 
 if [[ $(id -u) -ne 0 ]]; then
+    if curl -sf --max-time 2 --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1; then
+        log "engine already serving unix://$SOCKET (not root: configuration left as is)"
+        exit 0
+    fi
     log "must run as root (it installs packages and serves $SOCKET)"
     exit 1
 fi

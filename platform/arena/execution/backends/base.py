@@ -54,6 +54,9 @@ class RunSpec:
     gpu_ids: tuple[str, ...] = ()
     environment: dict[str, str] = field(default_factory=dict)
     command: tuple[str, ...] | None = None  # None = the image's own CMD (always, for jobs)
+    # extra read-only binds (host path, container path): the evaluator image's /references.
+    # Never used for algorithm jobs: references are not mounted into participants' containers.
+    readonly_binds: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass

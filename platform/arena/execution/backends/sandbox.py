@@ -39,7 +39,7 @@ def docker_create_kwargs(spec: RunSpec) -> dict[str, Any]:
         "volumes": {
             str(spec.input_dir): {"bind": "/input", "mode": "ro"},
             str(spec.output_dir): {"bind": "/output", "mode": "rw"},
-        },
+        } | {host: {"bind": target, "mode": "ro"} for host, target in spec.readonly_binds},
         "environment": dict(spec.environment),
         "working_dir": "/tmp",
     }
@@ -70,6 +70,9 @@ def libpod_create_spec(spec: RunSpec, devices: list[str]) -> dict[str, Any]:
              "options": ["rbind", "ro"]},
             {"destination": "/output", "type": "bind", "source": str(spec.output_dir),
              "options": ["rbind", "rw"]},
+        ] + [
+            {"destination": target, "type": "bind", "source": host, "options": ["rbind", "ro"]}
+            for host, target in spec.readonly_binds
         ],
         "resource_limits": {
             "memory": {"limit": memory, "swap": memory},
