@@ -149,7 +149,11 @@ def test_my_submissions_shows_failure_reason(client_for, phase, users):
         phase=phase, creator=users["participant"], status="failed",
         error="invalid predictions: case kits_0001 is missing", original_name="x.zip",
     )
-    Submission.objects.create(phase=phase, creator=users["participant"], status="queued")
+    first = Submission.objects.create(phase=phase, creator=users["other"], status="pending")
+    queued = Submission.objects.create(phase=phase, creator=users["participant"], status="queued")
+    Submission.objects.filter(pk=first.pk).update(created=queued.created.replace(year=2020))
+    detail = client_for("participant").get(reverse("web:submission_detail", args=[queued.pk]))
+    assert "1 submission ahead in the queue" in detail.content.decode()
     response = client_for("participant").get(reverse("web:my_submissions"))
     html = response.content.decode()
     assert "case kits_0001 is missing" in html

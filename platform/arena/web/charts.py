@@ -19,11 +19,18 @@ import plotly.graph_objects as go
 MAX_SERIES = 12
 _LAYOUT = dict(
     template="plotly_white",
-    margin=dict(l=60, r=20, t=50, b=60),
-    height=420,
-    legend=dict(orientation="h", y=-0.2),
+    margin=dict(l=60, r=20, t=60, b=70),
+    # legend pinned to the bottom of the figure, below the (auto-margined) tick labels
+    legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom", x=0.0),
     font=dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=12),
 )
+
+
+def _sized(n_categories: int, n_series: int) -> dict[str, Any]:
+    """Height and x-axis settings: taller, slanted labels when there are many categories."""
+    many = n_categories > 8
+    height = 440 + (140 if many else 0) + 22 * max(0, (n_series - 1) // 4)
+    return {"height": height, "xaxis": dict(automargin=True, tickangle=-50 if many else 0)}
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,8 @@ def box_plots(series: Sequence[Series], metric_titles: dict[str, str] | None = N
                                  showlegend=True))
     titles = metric_titles or {}
     labels = [titles.get(metric, metric) for metric in metrics]
-    fig.update_layout(**_LAYOUT, boxmode="group", title=dict(text="Per-region distribution over cases", x=0.5),
+    fig.update_layout(**_LAYOUT, **_sized(len(regions), len(series)), boxmode="group",
+                      title=dict(text="Per-region distribution over cases", x=0.5),
                       yaxis_title="value", updatemenus=_dropdown(labels, len(series), "metric"))
     return fig.to_json()
 
@@ -118,9 +126,11 @@ def per_case_comparison(series: Sequence[Series], metric: str | None = None) -> 
             cases, values = _values(item, region, metric)
             fig.add_trace(go.Scatter(x=cases, y=values, name=item.label, mode="lines+markers",
                                      visible=r_index == 0, legendgroup=item.label))
-    fig.update_layout(**_LAYOUT, title=dict(text=f"Per-case {metric}", x=0.5), xaxis_title="case",
+    cases = {c for item in series for c in (item.metrics_json.get("case") or {})}
+    fig.update_layout(**_LAYOUT, **_sized(len(cases), len(series)),
+                      title=dict(text=f"Per-case {metric}", x=0.5),
                       yaxis_title=metric, updatemenus=_dropdown(regions, len(series), "region"))
-    fig.update_xaxes(type="category")
+    fig.update_xaxes(type="category", title_text="case")
     return fig.to_json()
 
 
@@ -161,7 +171,7 @@ def aggregate_box_plots(
                                  legendgroup=item.label))
     titles = metric_titles or {}
     labels = [titles.get(metric, metric) for metric in metrics]
-    fig.update_layout(**_LAYOUT, boxmode="group",
+    fig.update_layout(**_LAYOUT, **_sized(len(regions), len(series)), boxmode="group",
                       title=dict(text="Per-region quartiles over cases (aggregates)", x=0.5),
                       yaxis_title="value", updatemenus=_dropdown(labels, len(series), "metric"))
     return fig.to_json()

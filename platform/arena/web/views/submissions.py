@@ -103,8 +103,18 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
         "is_organizer": perms.is_organizer(request.user, submission.phase.challenge),
         "is_owner": submission.creator_id == request.user.pk,
         "refresh": None if submission.is_terminal else REFRESH_SECONDS,
+        "queue_ahead": _queue_ahead(submission),
     }
     return render(request, "web/submission_detail.html", context)
+
+
+def _queue_ahead(submission: Submission) -> int | None:
+    """How many unfinished submissions (any phase) were uploaded before this one and wait for
+    the same workers; None once this one is running or done."""
+    waiting = (Submission.Status.PENDING, Submission.Status.VALIDATING, Submission.Status.QUEUED)
+    if submission.status not in waiting:
+        return None
+    return Submission.objects.filter(status__in=waiting, created__lt=submission.created).count()
 
 
 @login_required
