@@ -10,16 +10,25 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from evaluators.metrics.blocks import block_offset, foreground_blocks
 from evaluators.metrics.nearest import nearest_distances
 
 _CROSS_3D = ndimage.generate_binary_structure(3, 1)
 
 
 def border_voxels(mask: np.ndarray) -> np.ndarray:
-    """Indices (n, ndim) of the mask's border voxels: mask XOR erosion(mask, 6-connected)."""
+    """Indices (n, ndim) of the mask's border voxels: mask XOR erosion(mask, 6-connected),
+    computed block by block on the foreground (see :mod:`evaluators.metrics.blocks`)."""
     structure = ndimage.generate_binary_structure(mask.ndim, 1)
-    eroded = ndimage.binary_erosion(mask, structure=structure, iterations=1, border_value=0)
-    return np.argwhere(mask & ~eroded)
+    if mask.ndim != 3:
+        eroded = ndimage.binary_erosion(mask, structure=structure, iterations=1, border_value=0)
+        return np.argwhere(mask & ~eroded)
+    parts = [np.zeros((0, 3), dtype=np.int64)]
+    for block in foreground_blocks(mask):
+        local = mask[block]
+        eroded = ndimage.binary_erosion(local, structure=structure, iterations=1, border_value=0)
+        parts.append(np.argwhere(local & ~eroded) + block_offset(block))
+    return np.concatenate(parts)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from itertools import product
 
 import numpy as np
 
+from evaluators.metrics.blocks import block_offset, foreground_blocks
 from evaluators.metrics.nearest import nearest_distances
 
 #: weight of each (dz, dy, dx) offset of the 2×2×2 neighbourhood in the neighbour code
@@ -81,12 +82,18 @@ def neighbour_codes(mask: np.ndarray) -> np.ndarray:
 
 
 def surfels(mask: np.ndarray, spacing: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Corner indices (n, 3) and areas (mm²) of the surfels of a boolean mask."""
-    codes = neighbour_codes(mask)
-    is_surfel = (codes != 0) & (codes != 255)
-    points = np.argwhere(is_surfel)
-    areas = surfel_area_table(tuple(float(s) for s in spacing))[codes[is_surfel]]
-    return points, areas
+    """Corner indices (n, 3) and areas (mm²) of the surfels of a boolean mask, computed block by
+    block on the foreground (corner ``p`` of a block is corner ``p + block start`` of the image).
+    """
+    table = surfel_area_table(tuple(float(s) for s in spacing))
+    points = [np.zeros((0, 3), dtype=np.int64)]
+    areas = [np.zeros(0, dtype=np.float64)]
+    for block in foreground_blocks(mask):
+        codes = neighbour_codes(mask[block])
+        is_surfel = (codes != 0) & (codes != 255)
+        points.append(np.argwhere(is_surfel) + block_offset(block))
+        areas.append(table[codes[is_surfel]])
+    return np.concatenate(points), np.concatenate(areas)
 
 
 def _sorted(distances: np.ndarray, areas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -54,8 +54,8 @@ class LabelMapTask(Task):
             pred_labels, ref_labels = pred_labels[box], ref_labels[box]
         for region in self.regions:
             labels = self.region_labels[region]
-            pred_mask = np.isin(pred_labels, labels)
-            ref_mask = np.isin(ref_labels, labels)
+            pred_mask = region_mask(pred_labels, labels)
+            ref_mask = region_mask(ref_labels, labels)
             result = evaluate_pair(
                 pred_mask,
                 ref_mask,
@@ -79,6 +79,18 @@ class LabelMapTask(Task):
         if pred is None:
             scores.notes = {region: "missing_prediction" for region in self.regions}
         return scores
+
+
+def region_mask(labels: np.ndarray, values: tuple[int, ...]) -> np.ndarray:
+    """Boolean mask of the voxels whose label is in ``values`` (a lookup table for uint8 maps,
+    several times faster than ``np.isin`` on CT-sized volumes)."""
+    if len(values) == 1:
+        return labels == values[0]
+    if labels.dtype == np.uint8:
+        table = np.zeros(256, dtype=bool)
+        table[list(values)] = True
+        return table[labels]
+    return np.isin(labels, values)
 
 
 def mean_of(values) -> float | None:

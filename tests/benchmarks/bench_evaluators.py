@@ -1,0 +1,153 @@
+"""Evaluator speed and memory against the peer libraries, in one run (ratios, not timed tests).
+
+Cases: the largest public KiTS21 case of ../shared/data/kits21 (degraded prediction: eroded
+kidney + far false-positive blob) and a synthetic 512×512×200 case with a far-away false
+positive. For each: (a) reading the pair with SimpleITK, (b) Arena's whole case (read + kits21
+dice and surface dice + hd95), (b') Arena's kernels alone on the read arrays for the same work
+as each peer, (c) medpy dc + hd95, (d) DeepMind surface-distance surface Dice, (e) MONAI when
+installed in .venv-ref. Peak memory of Arena's whole case is measured in a fresh process
+(ru_maxrss growth over the post-import baseline) and compared with the two decoded volumes.
+
+Run: ``make bench-evaluators`` (writes tests/benchmarks/results/evaluators.json).
+"""
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import SimpleITK as sitk
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared" / "data" / "kits21"
+REF_PY = ROOT / ".venv-ref" / "bin" / "python"
+PEER = Path(__file__).with_name("peer_timing.py")
+
+
+def synthetic_case(folder: Path) -> tuple[Path, Path]:
+    """512×512×200 CT-like label maps: kidney with tumour, prediction shifted and eroded, plus a
+    false-positive blob far away (like a stray detection at the other end of the scan)."""
+    shape = (200, 512, 512)
+    zz, yy, xx = np.ogrid[: shape[0], : shape[1], : shape[2]]
+    ref = np.zeros(shape, np.uint8)
+    kidney = ((zz - 100) / 40.0) ** 2 + ((yy - 260) / 60.0) ** 2 + ((xx - 330) / 45.0) ** 2 < 1
+    tumor = ((zz - 110) / 15.0) ** 2 + ((yy - 240) / 20.0) ** 2 + ((xx - 350) / 18.0) ** 2 < 1
+    ref[kidney] = 1
+    ref[tumor] = 2
+    pred = np.roll(ref, 2, axis=2)
+    pred[(zz - 185) ** 2 + (yy - 30) ** 2 + (xx - 40) ** 2 < 36] = 2
+    paths = []
+    for name, array in (("pred", pred), ("ref", ref)):
+        image = sitk.GetImageFromArray(array)
+        image.SetSpacing((0.78, 0.78, 2.5))
+        path = folder / f"{name}.nii.gz"
+        sitk.WriteImage(image, str(path), useCompression=True)
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def time_read(pred: Path, ref: Path) -> float:
+    start = time.perf_counter()
+    for path in (pred, ref):
+        sitk.GetArrayViewFromImage(sitk.ReadImage(str(path)))
+    return time.perf_counter() - start
+
+
+ARENA_CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[3])
+from pathlib import Path
+import evaluators
+from evaluators.tasks import get_task
+task = get_task("kits21")
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+scores = task.score_case("bench", Path(sys.argv[1]), Path(sys.argv[2]), ("hd95",))
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": seconds, "peak_growth_mb": (peak - base) / 1024,
+                  "values": scores.values}))
+"""
+
+
+def arena_whole_case(pred: Path, ref: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", ARENA_CHILD, str(pred), str(ref), str(ROOT)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def arena_kernels(pred: Path, ref: Path, kinds: tuple[str, ...]) -> float:
+    from evaluators.metrics.pairs import evaluate_pair, parse_metric
+    from evaluators.tasks.kits21 import TOLERANCES_MM, Kits21
+
+    pred_img = sitk.ReadImage(str(pred))
+    p_all = sitk.GetArrayFromImage(pred_img)
+    r_all = sitk.GetArrayFromImage(sitk.ReadImage(str(ref)))
+    spacing = tuple(reversed(pred_img.GetSpacing()))
+    start = time.perf_counter()
+    for region, labels in Kits21.region_labels.items():
+        specs = [parse_metric(k if k != "nsd" else f"nsd@{TOLERANCES_MM[region]}") for k in kinds]
+        evaluate_pair(np.isin(p_all, labels), np.isin(r_all, labels), spacing, specs)
+    return time.perf_counter() - start
+
+
+def peer(pred: Path, ref: Path, engine: str) -> dict | None:
+    run = subprocess.run([str(REF_PY), str(PEER), str(pred), str(ref), engine],
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        return {"error": run.stderr.strip().splitlines()[-1] if run.stderr.strip() else "failed"}
+    return json.loads(run.stdout)
+
+
+def bench(label: str, pred: Path, ref: Path) -> dict:
+    shape = sitk.ReadImage(str(ref)).GetSize()
+    decoded_mb = 2 * int(np.prod(shape)) / 2**20  # two uint8 label maps
+    row = {"case": label, "shape_xyz": list(shape), "decoded_two_volumes_mb": decoded_mb}
+    row["read_s"] = min(time_read(pred, ref) for _ in range(2))
+    whole = arena_whole_case(pred, ref)
+    row["arena_whole_case_s"] = whole["seconds"]
+    row["arena_peak_growth_mb"] = whole["peak_growth_mb"]
+    row["arena_dice_hd95_s"] = arena_kernels(pred, ref, ("dice", "hd95"))
+    row["arena_nsd_s"] = arena_kernels(pred, ref, ("nsd",))
+    for engine in ("medpy", "deepmind", "monai"):
+        row[engine] = peer(pred, ref, engine)
+    if "seconds" in (row["medpy"] or {}):
+        row["speedup_vs_medpy"] = row["medpy"]["seconds"] / row["arena_dice_hd95_s"]
+    if "seconds" in (row["deepmind"] or {}):
+        row["speedup_vs_deepmind"] = row["deepmind"]["seconds"] / row["arena_nsd_s"]
+    row["whole_case_over_read"] = row["arena_whole_case_s"] / row["read_s"]
+    row["peak_over_decoded"] = row["arena_peak_growth_mb"] / decoded_mb
+    return row
+
+
+def main() -> None:
+    subprocess.run(["bash", str(ROOT / "scripts" / "ref_venv.sh")], check=True)
+    rows = []
+    largest = max((SHARED / "references").glob("*.nii.gz"), key=lambda p: p.stat().st_size)
+    rows.append(bench(f"kits21 {largest.name[:-7]} (degraded)",
+                      SHARED / "predictions" / "degraded" / largest.name, largest))
+    with tempfile.TemporaryDirectory() as tmp:
+        pred, ref = synthetic_case(Path(tmp))
+        rows.append(bench("synthetic 512x512x200 + far FP", pred, ref))
+    out = ROOT / "tests" / "benchmarks" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "evaluators.json").write_text(json.dumps(rows, indent=1))
+    for row in rows:
+        print(f"\n== {row['case']}  {row['shape_xyz']}")
+        for key in ("read_s", "arena_whole_case_s", "arena_dice_hd95_s", "arena_nsd_s",
+                    "speedup_vs_medpy", "speedup_vs_deepmind", "whole_case_over_read",
+                    "arena_peak_growth_mb", "decoded_two_volumes_mb", "peak_over_decoded"):
+            value = row.get(key)
+            print(f"  {key:<24} {value:.3f}" if isinstance(value, float) else f"  {key:<24} {value}")
+        for engine in ("medpy", "deepmind", "monai"):
+            print(f"  {engine:<24} {row[engine]}")
+    _ = resource
+
+
+if __name__ == "__main__":
+    main()
