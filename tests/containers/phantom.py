@@ -17,13 +17,15 @@ SHAPE = (16, 32, 32)  # z, y, x
 SPACING = (1.5, 1.5, 3.0)  # x, y, z
 
 
-def _volumes(seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _volumes(seed: int, shape: tuple[int, int, int] = SHAPE) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
-    z, y, x = np.indices(SHAPE)
+    fz, fy, fx = shape[0] / SHAPE[0], shape[1] / SHAPE[1], shape[2] / SHAPE[2]
+    z, y, x = np.indices(shape)
+    z, y, x = z / fz, y / fy, x / fx  # geometry in units of the default grid
     cz, cy, cx = 8 + rng.integers(-1, 2), 16 + rng.integers(-3, 4), 16 + rng.integers(-3, 4)
     kidney = ((z - cz) / 6) ** 2 + ((y - cy) / 9) ** 2 + ((x - cx) / 7) ** 2 <= 1
     tumor = ((z - cz) / 3) ** 2 + ((y - cy - 2) / 4) ** 2 + ((x - cx) / 4) ** 2 <= 1
-    labels = np.zeros(SHAPE, np.uint8)
+    labels = np.zeros(shape, np.uint8)
     labels[kidney] = 1
     labels[tumor & kidney] = 2
     ct = np.where(labels == 2, 300.0, np.where(labels == 1, 150.0, -50.0)).astype(np.float32)
@@ -37,13 +39,16 @@ def _image(array: np.ndarray) -> sitk.Image:
     return image
 
 
-def write_dataset(root: Path, n_cases: int = 3, task: str = "kits21") -> list[str]:
-    """Write ``root/dataset.json``, ``root/inputs``, ``root/references``; return case ids."""
+def write_dataset(
+    root: Path, n_cases: int = 3, task: str = "kits21", shape: tuple[int, int, int] = SHAPE
+) -> list[str]:
+    """Write ``root/dataset.json``, ``root/inputs``, ``root/references`` with volumes of
+    ``shape`` (z, y, x); return the case ids."""
     (root / "inputs").mkdir(parents=True, exist_ok=True)
     (root / "references").mkdir(parents=True, exist_ok=True)
     cases = [f"case_{i:05d}" for i in range(n_cases)]
     for i, case in enumerate(cases):
-        ct, labels = _volumes(i)
+        ct, labels = _volumes(i, shape)
         sitk.WriteImage(_image(ct), str(root / "inputs" / f"{case}_0000.nii.gz"), True)
         sitk.WriteImage(_image(labels), str(root / "references" / f"{case}.nii.gz"), True)
     meta = {"task": task, "channels": {"0000": "CT"}, "labels": {"1": "kidney", "2": "tumor"},

@@ -24,9 +24,19 @@ __all__ = [
 ]
 
 
+_CACHE: dict[str, ExecutionBackend] = {}
+
+
 def get_backend(base_url: str | None = None) -> ExecutionBackend:
-    """The backend of this worker's engine (``ARENA_ENGINE_URL`` unless ``base_url``)."""
+    """The backend of this worker's engine (``ARENA_ENGINE_URL`` unless ``base_url``), one
+    per process and URL; it is pinged on every call (EngineUnavailable when down)."""
     from arena.execution import conf
     from arena.execution.backends.docker_api import DockerApiBackend
 
-    return DockerApiBackend(base_url or conf.get("ARENA_ENGINE_URL"))
+    url = base_url or conf.get("ARENA_ENGINE_URL")
+    backend = _CACHE.get(url)
+    if backend is None:
+        backend = _CACHE[url] = DockerApiBackend(url)
+    else:
+        backend.ping()
+    return backend

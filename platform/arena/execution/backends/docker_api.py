@@ -42,6 +42,18 @@ _POLL_S = 0.2
 _TRANSPORT_ERRORS = (requests.exceptions.ConnectionError, requests.exceptions.Timeout)
 
 
+API_VERSION = "1.41"  # served by Podman 4.x and by every supported Docker Engine
+
+
+def detect_engine_from_ping(headers: Any) -> str | None:
+    """"podman" when /_ping answers with Libpod headers, "docker" when it names the Docker
+    API version without them, None when the headers say neither."""
+    keys = {str(k).lower() for k in headers}
+    if "libpod-api-version" in keys:
+        return "podman"
+    return "docker" if "api-version" in keys else None
+
+
 def detect_engine(version: dict) -> str:
     """"podman" if the engine's /version report names a Podman component, else "docker"."""
     for component in version.get("Components") or []:
@@ -76,8 +88,10 @@ class DockerApiBackend(ExecutionBackend):
     def __init__(self, base_url: str, *, timeout: int = 120, client: Any = None) -> None:
         self.base_url = base_url
         try:
-            self.client = client or docker.DockerClient(base_url=base_url, timeout=timeout)
-            self.engine = detect_engine(self.client.version())
+            self.client = client or docker.DockerClient(
+                base_url=base_url, timeout=timeout, version=API_VERSION
+            )
+            self.engine = self._detect()
         except (DockerException, *_TRANSPORT_ERRORS) as exc:
             raise EngineUnavailable(f"container engine at {base_url} is unavailable: {exc}")
 
@@ -89,6 +103,16 @@ class DockerApiBackend(ExecutionBackend):
         return docker.APIClient(
             base_url=self.base_url, version=self.client.api.api_version, timeout=86400
         )
+
+    def _detect(self) -> str:
+        # /_ping headers are instant; /version makes podman query conmon and runc (~0.5 s).
+        if isinstance(self.client, docker.DockerClient):
+            response = self.client.api._get(self.client.api._url("/_ping"))
+            self.client.api._raise_for_status(response)
+            found = detect_engine_from_ping(response.headers)
+            if found:
+                return found
+        return detect_engine(self.client.version())
 
     # -- engine and images ------------------------------------------------------------------
     def ping(self) -> None:
