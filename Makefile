@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | sha256sum | cut -c1-12)
 
-.PHONY: install run test lint test-fast bench-evaluators bench-platform clean nnunet-env phantoms gpu-check
+.PHONY: install run test lint test-fast bench-evaluators bench-platform bench-execution clean nnunet-env phantoms gpu-check
 NNUNET_VENV := .venv-nnunet
 NNUNET_STAMP := $(NNUNET_VENV)/.installed-$(shell cat baselines/requirements-nnunet.txt | sha256sum | cut -c1-12)
 
@@ -38,6 +38,12 @@ test-fast: install
 ## bench-evaluators: evaluator speed/memory against medpy, DeepMind surface-distance, MONAI
 bench-evaluators: install
 	$(PY) tests/benchmarks/bench_evaluators.py
+
+## bench-execution: per-job overhead of a 10-case algorithm run, 1 GB image import peak RSS (Podman)
+bench-execution: install
+	bash containers/setup_engine.sh
+	ARENA_SKIP_ARCHIVES=1 bash containers/build_images.sh
+	$(PY) tests/benchmarks/bench_execution.py
 
 ## bench-platform: leaderboard page/API p95 and ranking recompute, 1,000 submissions x 50 cases (PostgreSQL)
 bench-platform: install
