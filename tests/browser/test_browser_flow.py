@@ -5,6 +5,7 @@ go to tests/artifacts/."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import uuid
@@ -52,6 +53,33 @@ def _prediction_zip(arena_server, tmp_path: Path) -> Path:
     return archive
 
 
+def _rejected_upload_shows_progress_then_reason(page, tmp_path: Path) -> None:
+    """A slow (throttled) upload of an archive with a stray file: the progress bar moves, then
+    the server's reason appears on the form and the page stays put."""
+    bad = tmp_path / "with-stray-file.zip"
+    with zipfile.ZipFile(bad, "w") as zf:
+        zf.writestr("notes.bin", os.urandom(300_000))
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions",
+             {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 150_000})
+    page.set_input_files("input[type=file]", str(bad))
+    page.click("#submission-form button[type=submit]")
+    page.wait_for_function(
+        "document.querySelector('#upload-status').textContent.startsWith('Uploading')", timeout=10_000
+    )
+    page.wait_for_function(
+        "parseFloat(document.querySelector('#upload-progress .progress > div').style.width) > 0"
+    )
+    page.screenshot(path=str(ARTIFACTS / "submit-progress.png"))
+    page.wait_for_selector("#upload-errors:not([hidden]) li", timeout=30_000)
+    assert "notes.bin" in page.locator("#upload-errors").inner_text()
+    assert "/submit/" in page.url
+    cdp.send("Network.emulateNetworkConditions",
+             {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    cdp.detach()
+
+
 def test_signup_join_upload_and_rank(arena_server, browser, tmp_path):
     url = arena_server.url
     username = f"newcomer{uuid.uuid4().hex[:6]}"
@@ -76,6 +104,7 @@ def test_signup_join_upload_and_rank(arena_server, browser, tmp_path):
 
     page.click("a.btn:text-is(\"Submit\") >> nth=0")
     assert "/submit/" in page.url
+    _rejected_upload_shows_progress_then_reason(page, tmp_path)
     page.set_input_files("input[type=file]", str(_prediction_zip(arena_server, tmp_path)))
     page.fill("input[name=comment]", "perfect predictions from the browser test")
     page.screenshot(path=str(ARTIFACTS / "submit-form.png"), full_page=True)

@@ -6,7 +6,7 @@
   var form = document.getElementById("submission-form");
   if (!form || !window.XMLHttpRequest || !window.FormData) { return; }
   var bar = document.getElementById("upload-progress");
-  var fill = bar ? bar.querySelector("div") : null;
+  var fill = bar ? bar.querySelector(".progress > div") : null;
   var label = document.getElementById("upload-status");
   var errors = document.getElementById("upload-errors");
   var button = form.querySelector("button[type=submit]");
