@@ -92,34 +92,47 @@ def _fmt(values) -> str:
     return "(" + ", ".join(f"{v:.6g}" for v in values) + ")"
 
 
-def label_values(array: np.ndarray) -> np.ndarray:
-    """Sorted distinct values of a label array (fast path for small integer types)."""
-    if array.dtype in (np.uint8, np.int8, np.uint16, np.int16):
-        flat = array.reshape(-1)
-        offset = int(flat.min()) if flat.dtype.kind == "i" else 0
-        counts = np.bincount((flat.astype(np.int32) - offset) if offset else flat)
-        return np.flatnonzero(counts) + offset
-    return np.unique(array)
+def _allowed_mask(array: np.ndarray, allowed: set[int]) -> np.ndarray | None:
+    """Per voxel, whether its value is allowed, through a lookup table over the dtype's whole
+    range (one pass, no copy to a wider type); ``None`` for dtypes without a small range."""
+    if array.dtype.kind not in "ui" or array.dtype.itemsize > 2:
+        return None
+    bits = 8 * array.dtype.itemsize
+    unsigned = array.view(np.uint8 if bits == 8 else np.uint16)
+    table = np.zeros(1 << bits, dtype=bool)
+    for value in allowed:
+        if -(1 << (bits - 1)) <= value < (1 << bits):
+            table[value & ((1 << bits) - 1)] = True
+    return table[unsigned]
 
 
 def as_label_map(volume: Volume, allowed: set[int], case: str) -> np.ndarray:
     """The volume's voxels as an integer label map, checking every value is in ``allowed``."""
-    values = label_values(volume.array)
-    if volume.array.dtype.kind == "f" and not np.all(np.equal(np.mod(values, 1), 0)):
-        raise EvaluationInputError(
-            f"case {case}: {volume.path.name} holds non-integer values (e.g. "
-            f"{values[np.mod(values, 1) != 0][:3].tolist()}); expected a label map"
-        )
+    array = volume.array
+    low, high = min(allowed), max(allowed)
+    contiguous = len(allowed) == high - low + 1
+    if contiguous and array.dtype.kind in "ui" and array.size:
+        if int(array.min()) >= low and int(array.max()) <= high:  # two SIMD passes
+            return array
+    ok = _allowed_mask(array, allowed)
+    if ok is not None:
+        if ok.all():
+            return array
+        values = np.unique(array[~ok])
+    else:
+        values = np.unique(array)
+        if array.dtype.kind == "f" and not np.all(np.equal(np.mod(values, 1), 0)):
+            raise EvaluationInputError(
+                f"case {case}: {volume.path.name} holds non-integer values (e.g. "
+                f"{values[np.mod(values, 1) != 0][:3].tolist()}); expected a label map"
+            )
     unexpected = sorted(int(v) for v in values if int(v) not in allowed)
     if unexpected:
         raise EvaluationInputError(
             f"case {case}: {volume.path.name} contains label value(s) {unexpected[:10]} outside "
             f"the task's label map {sorted(allowed)}"
         )
-    array = volume.array
-    if array.dtype.kind == "f" or array.dtype.itemsize > 2:
-        array = array.astype(np.int16 if max(allowed) > 255 else np.uint8)
-    return array
+    return array.astype(np.int16 if max(allowed) > 255 else np.uint8)
 
 
 @dataclass
