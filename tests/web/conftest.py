@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from arena.celery import app as celery_app
@@ -23,6 +24,7 @@ def _isolated_storage(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
     for path in (settings.MEDIA_ROOT, settings.ARENA_WORK_ROOT):
         path.mkdir(parents=True, exist_ok=True)
+    cache.clear()  # cached leaderboard charts of an earlier test
     yield
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
@@ -11,25 +15,47 @@ from arena.web import charts
 from arena.web.access import phase_or_404
 from arena.web.presenters import phase_card
 
+# Charts depend only on the evaluations drawn: cache them per set of evaluation ids.
+CHART_CACHE_SECONDS = 600
 
-def _chart_series(phase, rows: list[dict]) -> list[charts.Series]:
+
+def _charts(phase, rows: list[dict], per_case: bool, titles: dict[str, str]) -> tuple[str | None, str | None]:
+    """(box plot JSON, per-case chart JSON or None) for the top ``charts.MAX_SERIES`` rows.
+    Evaluation payloads are only loaded when the cached figures are missing."""
     from arena.evaluation.models import Evaluation
     from arena.submissions.models import Submission
 
-    top = [row["submission_id"] for row in rows[: charts.MAX_SERIES]]
-    attempts = dict(Submission.objects.filter(pk__in=top).values_list("pk", "attempt"))
-    evaluations = {
-        e.submission_id: e
-        for e in Evaluation.objects.filter(submission_id__in=top)
-        if attempts.get(e.submission_id) == e.attempt
+    top = rows[: charts.MAX_SERIES]
+    ids = [row["submission_id"] for row in top]
+    attempts = dict(Submission.objects.filter(pk__in=ids).values_list("pk", "attempt"))
+    current = {
+        sub_id: eval_id
+        for eval_id, sub_id, attempt in Evaluation.objects.filter(submission_id__in=ids)
+        .values_list("pk", "submission_id", "attempt")
+        if attempts.get(sub_id) == attempt
     }
-    series = []
-    for row in rows[: charts.MAX_SERIES]:
-        evaluation = evaluations.get(row["submission_id"])
-        if evaluation is not None:
-            label = f"#{row['rank']} {row['participant']} (#{row['submission_id']})"
-            series.append(charts.Series(label, evaluation.metrics_json or {}))
-    return series
+    drawn = [row for row in top if row["submission_id"] in current]
+    if not drawn:
+        return None, None
+    labels = [f"#{row['rank']} {row['participant']} (#{row['submission_id']})" for row in drawn]
+    key_source = json.dumps([phase.pk, per_case, labels, [current[r["submission_id"]] for r in drawn]])
+    key = "arena-web-charts:" + hashlib.sha256(key_source.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    payloads = dict(
+        Evaluation.objects.filter(pk__in=current.values()).values_list("pk", "metrics_json")
+    )
+    series = [
+        charts.Series(label, payloads.get(current[row["submission_id"]]) or {})
+        for label, row in zip(labels, drawn, strict=True)
+    ]
+    if per_case:
+        result = (charts.box_plots(series, titles), charts.per_case_comparison(series))
+    else:
+        result = (charts.aggregate_box_plots(series, titles), None)
+    cache.set(key, result, CHART_CACHE_SECONDS)
+    return result
 
 
 def leaderboard(request: HttpRequest, phase_id: int) -> HttpResponse:
@@ -52,16 +78,15 @@ def leaderboard(request: HttpRequest, phase_id: int) -> HttpResponse:
             row["mine"] = row["submission_id"] in mine
             row["cells"] = [row["values"].get(c.key) for c in columns]
         per_case = perms.can_view_per_case(request.user, phase)
-        series = _chart_series(phase, rows)
         titles = {m: m.replace("_", " ") for m in (getattr(card.task, "metrics", None) or [])}
+        box_chart, case_chart = _charts(phase, rows, per_case, titles)
         context.update(
             columns=columns,
             rows=rows,
             per_case=per_case,
             is_organizer=perms.is_organizer(request.user, phase.challenge),
-            box_chart=(charts.box_plots(series, titles) if per_case
-                       else charts.aggregate_box_plots(series, titles)),
-            case_chart=charts.per_case_comparison(series) if per_case else None,
+            box_chart=box_chart,
+            case_chart=case_chart,
         )
     return render(request, "web/leaderboard.html", context)
 
