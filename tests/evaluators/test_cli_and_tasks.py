@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import write_labels
+from evaluators_testutil import write_labels
 
 import evaluators
 from evaluators.ranking import Lexicographic, RankThenAggregate, min_ranks
