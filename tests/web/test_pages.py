@@ -191,3 +191,16 @@ def test_plotly_bundle_is_served_locally(client_for, db):
     body = b"".join(response.streaming_content)
     assert len(body) > 1_000_000 and b"plotly" in body[:2000].lower()
     assert response["Content-Type"].startswith("text/javascript")
+
+
+def test_leaderboard_pages(client_for, phase, scored, monkeypatch):
+    from arena.web.views import leaderboards
+
+    monkeypatch.setattr(leaderboards, "ROWS_PER_PAGE", 1)
+    client = client_for("other")
+    first = client.get(reverse("web:leaderboard", args=[phase.pk]))
+    second = client.get(reverse("web:leaderboard", args=[phase.pk]) + "?page=2")
+    assert len(first.context["rows"]) == 1 and len(second.context["rows"]) == 1
+    assert first.context["rows"][0]["rank"] < second.context["rows"][0]["rank"]
+    html = first.content.decode()
+    assert "Page 1 of 2" in html and "Your entries:" in html

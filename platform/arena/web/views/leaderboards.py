@@ -6,6 +6,7 @@ import hashlib
 import json
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
@@ -15,6 +16,8 @@ from arena.web import charts
 from arena.web.access import phase_or_404
 from arena.web.presenters import phase_card
 
+# Rows per leaderboard page (a 1,000-row table is slow to render and to read).
+ROWS_PER_PAGE = 100
 # Charts depend only on the evaluations drawn: cache them per set of evaluation ids.
 CHART_CACHE_SECONDS = 600
 
@@ -76,13 +79,22 @@ def leaderboard(request: HttpRequest, phase_id: int) -> HttpResponse:
             mine = set(user_submissions(request.user, phase).values_list("pk", flat=True))
         for row in rows:
             row["mine"] = row["submission_id"] in mine
+        page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+        for row in page.object_list:
             row["cells"] = [row["values"].get(c.key) for c in columns]
+        my_rows = [
+            {"rank": row["rank"], "page": index // ROWS_PER_PAGE + 1}
+            for index, row in enumerate(rows) if row["mine"]
+        ][:3]
         per_case = perms.can_view_per_case(request.user, phase)
         titles = {m: m.replace("_", " ") for m in (getattr(card.task, "metrics", None) or [])}
         box_chart, case_chart = _charts(phase, rows, per_case, titles)
         context.update(
             columns=columns,
-            rows=rows,
+            rows=page.object_list,
+            page=page,
+            total_rows=len(rows),
+            my_rows=my_rows,
             per_case=per_case,
             is_organizer=perms.is_organizer(request.user, phase.challenge),
             box_chart=box_chart,
