@@ -204,3 +204,17 @@ def test_leaderboard_pages(client_for, phase, scored, monkeypatch):
     assert first.context["rows"][0]["rank"] < second.context["rows"][0]["rank"]
     html = first.content.decode()
     assert "Page 1 of 2" in html and "Your entries:" in html
+
+
+def test_team_creation(client_for, challenge, phase, users):
+    client = client_for("participant")
+    page = client.get(reverse("web:challenge_detail", args=["kits"])).content.decode()
+    assert "Create team" in page
+    bad = client.post(reverse("web:team_create", args=["kits"]), {"name": "Kidneys", "members": "nobody"}, follow=True)
+    assert "no user named &#x27;nobody&#x27;" in bad.content.decode()
+    outsider = client.post(reverse("web:team_create", args=["kits"]), {"name": "Kidneys", "members": "sam"}, follow=True)
+    assert "not an approved participant" in outsider.content.decode()
+    ok = client.post(reverse("web:team_create", args=["kits"]), {"name": "Kidneys", "members": "bob"}, follow=True)
+    html = ok.content.decode()
+    assert "Team &#x27;Kidneys&#x27; created" in html and "alice, bob" in html
+    assert challenge.teams.get(name="Kidneys").members.count() == 2

@@ -33,6 +33,21 @@ class SubmissionForm(forms.Form):
     )
 
 
+class TeamForm(forms.Form):
+    """A team of approved participants: its name and the other members' usernames."""
+
+    name = forms.CharField(max_length=100)
+    members = forms.CharField(
+        required=False,
+        max_length=1000,
+        help_text="Usernames of the other members, separated by commas (you are added).",
+    )
+
+    def member_names(self) -> list[str]:
+        raw = self.cleaned_data.get("members") or ""
+        return [n.strip() for n in raw.split(",") if n.strip()]
+
+
 class _DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("challenges/", pages.challenge_list, name="challenge_list"),
     path("challenges/<slug:slug>/", pages.challenge_detail, name="challenge_detail"),
     path("challenges/<slug:slug>/join/", pages.challenge_join, name="challenge_join"),
+    path("challenges/<slug:slug>/team/", pages.team_create, name="team_create"),
     path("phases/<int:phase_id>/leaderboard/", leaderboards.leaderboard, name="leaderboard"),
     path("phases/<int:phase_id>/leaderboard.csv", leaderboards.leaderboard_csv, name="leaderboard_csv"),
     path("phases/<int:phase_id>/inputs.zip", leaderboards.inputs_download, name="inputs_download"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from arena.challenges import permissions as perms
 from arena.participation.services import ParticipationError, join_challenge
 from arena.web.access import challenge_or_404
+from arena.web.forms import TeamForm
 from arena.web.presenters import phase_card, phase_state, task_or_none
 
 
@@ -58,9 +59,15 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A challenge: description, rules, and its phases (tasks, schedule, quota, ranking)."""
     challenge = challenge_or_404(request, slug)
     cards = [phase_card(request.user, phase) for phase in challenge.phases.all()]
+    from arena.participation.services import team_for
+
+    team = team_for(request.user, challenge)
     context = {
         "challenge": challenge,
         "cards": cards,
+        "team": team,
+        "team_members": list(team.members.values_list("username", flat=True)) if team else [],
+        "team_form": TeamForm(),
         "is_organizer": perms.is_organizer(request.user, challenge),
         "registration": perms.registration_status(request.user, challenge),
         "organizers": list(challenge.organizers.values_list("username", flat=True)),
@@ -84,4 +91,32 @@ def challenge_join(request: HttpRequest, slug: str) -> HttpResponse:
             messages.info(request, "Registration received: the organizers will review it.")
         else:
             messages.error(request, "Your registration for this challenge was rejected.")
+    return redirect("web:challenge_detail", slug=challenge.slug)
+
+
+@login_required
+@require_POST
+def team_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """Create a team in the challenge with the user and the named approved participants."""
+    from django.contrib.auth import get_user_model
+
+    from arena.participation.services import create_team
+
+    challenge = challenge_or_404(request, slug)
+    form = TeamForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Field 'name': a team needs a name (at most 100 characters).")
+        return redirect("web:challenge_detail", slug=challenge.slug)
+    names = [n for n in form.member_names() if n != request.user.get_username()]
+    users = {u.get_username(): u for u in get_user_model().objects.filter(username__in=names)}
+    unknown = [n for n in names if n not in users]
+    if unknown:
+        messages.error(request, f"Field 'members': no user named {', '.join(repr(n) for n in unknown)}.")
+        return redirect("web:challenge_detail", slug=challenge.slug)
+    try:
+        team = create_team(challenge, form.cleaned_data["name"], [request.user, *users.values()])
+    except ParticipationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Team '{team.name}' created: your submissions now count for the team.")
     return redirect("web:challenge_detail", slug=challenge.slug)
