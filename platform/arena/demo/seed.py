@@ -159,11 +159,27 @@ def _seed_submissions(phase: Phase, users: dict[str, object], report: SeedReport
             log(f"  ! {phase}: {demo.variant} submission {submission.status}: {submission.error}")
 
 
+def _configure(phase: Phase, root: Path, log: Log) -> None:
+    """Point the phase at its demo dataset; when the references changed (e.g. regenerated with
+    another case count), re-score the phase's submissions against the new set."""
+    import evaluators
+    from arena.challenges.services import configure_phase_dataset
+
+    digest = evaluators.reference_digest(root / "references")
+    if phase.inputs_dir == root / "inputs" and phase.reference_digest == digest:
+        return
+    had_digest = bool(phase.reference_digest)
+    configure_phase_dataset(phase, root)
+    if had_digest and phase.submissions.exists():
+        from arena.evaluation.services import reevaluate_phase
+
+        count = reevaluate_phase(phase)
+        log(f"  {phase}: reference set changed, {count} submission(s) re-evaluated")
+
+
 def seed_demo(*, log: Log = print, submissions: bool = True) -> SeedReport:
     """Create or refresh all demo content. Safe to run again: existing challenges, phases,
     datasets and scored demo submissions are kept, missing ones are added."""
-    from arena.challenges.services import configure_phase_dataset
-
     started = time.monotonic()
     report = SeedReport()
     with transaction.atomic():
@@ -179,8 +195,7 @@ def seed_demo(*, log: Log = print, submissions: bool = True) -> SeedReport:
                 root = datasets.ensure_dataset(
                     phase_spec.task, f"{challenge.slug}-{phase_spec.slug}"
                 )
-                if phase.inputs_dir != root / "inputs" or not phase.reference_digest:
-                    configure_phase_dataset(phase, root)
+                _configure(phase, root, log)
                 if submissions:
                     _seed_submissions(phase, users, report, log)
                 log(
