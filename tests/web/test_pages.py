@@ -218,3 +218,17 @@ def test_team_creation(client_for, challenge, phase, users):
     html = ok.content.decode()
     assert "Team &#x27;Kidneys&#x27; created" in html and "alice, bob" in html
     assert challenge.teams.get(name="Kidneys").members.count() == 2
+
+
+def test_cancel_pending_submission(client_for, phase, users, scored):
+    from arena.submissions.models import Submission
+
+    pending = Submission.objects.create(phase=phase, creator=users["participant"], status="queued")
+    assert client_for("other").post(reverse("web:submission_cancel", args=[pending.pk])).status_code == 404
+    client = client_for("participant")
+    response = client.post(reverse("web:submission_cancel", args=[pending.pk]), follow=True)
+    assert f"Submission {pending.pk} cancelled." in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.status == "cancelled"
+    done = client.post(reverse("web:submission_cancel", args=[scored["participant"].pk]), follow=True)
+    assert "has already finished" in done.content.decode()

@@ -71,12 +71,15 @@ def submission_reevaluate(request: HttpRequest, submission_id: int) -> HttpRespo
     submission = submission_or_404(request, submission_id)
     if not perms.is_organizer(request.user, submission.phase.challenge):
         raise Http404(f"No submission {submission_id}.")
-    try:
-        reevaluate_submission(submission, by=request.user)
-    except ValueError as exc:  # e.g. nothing to re-score yet
-        messages.error(request, str(exc))
+    updated = reevaluate_submission(submission, by=request.user)
+    if updated.attempt > submission.attempt:
+        messages.success(request, f"Submission {submission.pk} queued for re-evaluation (attempt {updated.attempt}).")
     else:
-        messages.success(request, f"Submission {submission.pk} queued for re-evaluation.")
+        messages.error(
+            request,
+            f"Submission {submission.pk} was not re-evaluated: it is cancelled, or an algorithm "
+            "run without stored outputs.",
+        )
     target = request.POST.get("back") or "manage"
     if target == "detail":
         return redirect("web:submission_detail", submission_id=submission.pk)

@@ -124,10 +124,9 @@ def submission_cancel(request: HttpRequest, submission_id: int) -> HttpResponse:
     from arena.submissions.services import cancel_submission
 
     submission = submission_or_404(request, submission_id)
-    try:
-        cancel_submission(submission, by=request.user)
-    except Exception as exc:  # the service explains why it cannot cancel
-        messages.error(request, str(exc))
-    else:
+    updated = cancel_submission(submission, by=request.user)
+    if updated.status == Submission.Status.CANCELLED and not submission.is_terminal:
         messages.info(request, f"Submission {submission.pk} cancelled.")
+    else:
+        messages.error(request, f"Submission {submission.pk} has already finished ({updated.status}).")
     return redirect("web:submission_detail", submission_id=submission.pk)
