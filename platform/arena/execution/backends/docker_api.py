@@ -100,9 +100,11 @@ class DockerApiBackend(ExecutionBackend):
         headers only once it has data or the container exits, so no short read timeout."""
         if not isinstance(self.client, docker.DockerClient):
             return self.client.api  # injected fake
-        return docker.APIClient(
-            base_url=self.base_url, version=self.client.api.api_version, timeout=86400
-        )
+        if getattr(self, "_streams", None) is None:
+            self._streams = docker.APIClient(
+                base_url=self.base_url, version=API_VERSION, timeout=86400
+            )
+        return self._streams
 
     def _detect(self) -> str:
         # /_ping headers are instant; /version makes podman query conmon and runc (~0.5 s).

@@ -41,7 +41,6 @@ def docker_create_kwargs(spec: RunSpec) -> dict[str, Any]:
             str(spec.output_dir): {"bind": "/output", "mode": "rw"},
         } | {host: {"bind": target, "mode": "ro"} for host, target in spec.readonly_binds},
         "environment": dict(spec.environment),
-        "working_dir": "/tmp",
     }
 
 
@@ -61,7 +60,6 @@ def libpod_create_spec(spec: RunSpec, devices: list[str]) -> dict[str, Any]:
         "read_only_filesystem": True,
         "no_new_privileges": True,
         "cap_drop": ["ALL"],
-        "work_dir": "/tmp",
         "env": dict(spec.environment),
         "mounts": [
             {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
