@@ -5,15 +5,13 @@ and stopped with Ctrl-C (SIGINT) at the end."""
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from arena_process import RunningArena, free_port, pump_lines, stop_arena
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -22,49 +20,13 @@ START_TIMEOUT_S = 300
 _NOT_EMBEDDED = ("DATABASE_URL", "CELERY_BROKER_URL", "ARENA_CELERY_EAGER", "ARENA_DATASETS_ROOT")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class RunningArena:
-    url: str
-    var_dir: Path
-    process: subprocess.Popen
-    lines: list[str] = field(default_factory=list)
-
-    def output(self) -> str:
-        return "".join(self.lines)
-
-
-def _pump(stream, sink: list[str], log_path: Path) -> None:
-    with log_path.open("w") as log:
-        for line in iter(stream.readline, ""):
-            sink.append(line)
-            log.write(line)
-            log.flush()
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def arena_server(tmp_path_factory) -> RunningArena:
     """``make run`` on a free port with a fresh var/ folder; yields once the banner with the
     URL is printed; SIGINT to the process group afterwards, as Ctrl-C would."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     var_dir = tmp_path_factory.mktemp("arena-run-var")
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in _NOT_EMBEDDED}
     env.update(ARENA_VAR_DIR=str(var_dir), PORT=str(port), HOST="127.0.0.1", PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
@@ -78,7 +40,7 @@ def arena_server(tmp_path_factory) -> RunningArena:
     )
     arena = RunningArena(url=f"http://127.0.0.1:{port}/", var_dir=var_dir, process=process)
     pump = threading.Thread(
-        target=_pump, args=(process.stdout, arena.lines, ARTIFACTS / "make-run.log"), daemon=True
+        target=pump_lines, args=(process.stdout, arena.lines, ARTIFACTS / "make-run.log"), daemon=True
     )
     pump.start()
     deadline = time.monotonic() + START_TIMEOUT_S
@@ -91,5 +53,5 @@ def arena_server(tmp_path_factory) -> RunningArena:
             time.sleep(0.5)
         yield arena
     finally:
-        _stop(process)
+        stop_arena(process)
         pump.join(timeout=10)

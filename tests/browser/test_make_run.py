@@ -9,6 +9,7 @@ import time
 import urllib.request
 
 import pytest
+from arena_process import stop_arena
 
 pytestmark = pytest.mark.slow
 
@@ -41,10 +42,8 @@ def test_banner_home_and_leaderboards(arena_server):
 
 def test_ctrl_c_stops_server_and_worker(arena_server):
     """Runs last in this folder (file order): SIGINT to the group, everything exits."""
-    from conftest import _stop
-
     pgid = arena_server.process.pid
-    _stop(arena_server.process)
+    stop_arena(arena_server.process)
     assert arena_server.process.returncode is not None
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -4,13 +4,11 @@ inline), users of every role, a kits21 challenge whose phase holds a phantom tes
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
+from web_helpers import upload
 
 from arena.celery import app as celery_app
 
@@ -57,20 +55,6 @@ def archives(kits_dataset, tmp_path_factory) -> dict[str, bytes]:
         folder = perturbed_references(kits_dataset / "references", root / variant, variant)
         out[variant] = zip_folder(folder, root / f"{variant}.zip").read_bytes()
     return out
-
-
-def upload(name: str, data: bytes) -> SimpleUploadedFile:
-    """An uploaded file for the test client / services."""
-    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
-
-
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    """A zip archive holding ``members`` (name -> content)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        for name, content in members.items():
-            zf.writestr(name, content)
-    return buffer.getvalue()
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import io
 import tarfile
 
 import pytest
-from conftest import upload, zip_bytes
 from django.urls import reverse
+from web_helpers import upload, zip_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
