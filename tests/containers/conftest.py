@@ -13,15 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-REPO = Path(__file__).resolve().parents[2]
-SOCKET_URL = "unix:///run/podman/podman.sock"
-EXAMPLES = ["good", "good-slow", "sleep", "oom", "forkbomb", "network", "escape", "flood",
-            "exit1", "garbage", "root"]
-
-
-def image(name: str) -> str:
-    """Local tag of an example image."""
-    return f"localhost/arena/example-{name}:latest"
+from container_helpers import EXAMPLES, REPO, SOCKET_URL, image  # noqa: E402
 
 
 @pytest.fixture(scope="session")

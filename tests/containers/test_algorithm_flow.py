@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import REPO, SOCKET_URL, image
+from container_helpers import REPO, SOCKET_URL, image
 
 pytestmark = [pytest.mark.containers, pytest.mark.slow]
 

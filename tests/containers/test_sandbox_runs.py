@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import image
+from container_helpers import image
 
 from arena.execution import workspace as ws
 from arena.execution.backends import RunSpec
