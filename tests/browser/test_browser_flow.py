@@ -90,20 +90,23 @@ def test_signup_join_upload_and_rank(arena_server, browser, tmp_path):
     assert page.locator(".card").count() >= 6
     page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
 
-    page.click("text=Sign up")
+    with page.expect_navigation(url=re.compile(r"/accounts/signup/")):
+        page.click(".topbar >> text=Sign up")
     page.fill("input[name=username]", username)
     page.fill("input[name=password1]", "newcomer-pass-42")
     page.fill("input[name=password2]", "newcomer-pass-42")
-    page.click("form.stacked button[type=submit]")
-    assert page.locator(".topbar").inner_text().count(username) == 1
+    with page.expect_navigation():
+        page.click("form.stacked button[type=submit]")
+    page.wait_for_selector(f".topbar >> text={username}")
 
     page.goto(url + "challenges/kits21/")
-    page.click("#join-button")
-    assert "You are registered" in page.content()
+    with page.expect_navigation():
+        page.click("#join-button")
+    page.wait_for_selector("text=You are registered")
     page.screenshot(path=str(ARTIFACTS / "challenge.png"), full_page=True)
 
-    page.click("a.btn:text-is(\"Submit\") >> nth=0")
-    assert "/submit/" in page.url
+    with page.expect_navigation(url=re.compile(r"/submit/$")):
+        page.click("a.btn:text-is(\"Submit\") >> nth=0")
     _rejected_upload_shows_progress_then_reason(page, tmp_path)
     page.set_input_files("input[type=file]", str(_prediction_zip(arena_server, tmp_path)))
     page.fill("input[name=comment]", "perfect predictions from the browser test")
@@ -135,6 +138,7 @@ def test_signup_join_upload_and_rank(arena_server, browser, tmp_path):
     page.wait_for_selector("#chart-cases .main-svg")
     page.screenshot(path=str(ARTIFACTS / "leaderboard.png"), full_page=True)
 
-    page.click("text=Notifications")
+    with page.expect_navigation(url=re.compile(r"/notifications/$")):
+        page.click(".topbar >> text=Notifications")
     assert f"/submissions/{submission_id}/" in page.content()
     page.close()
