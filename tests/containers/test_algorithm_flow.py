@@ -35,6 +35,9 @@ phase = Phase.objects.create(challenge=challenge, slug="test", title="Test", tas
     kind="algorithm", time_limit_s=15, memory_mb=256, cpus=1, hide_logs=False, quota_count=0,
     max_upload_mb=1024)
 configure_phase_dataset(phase, r"{dataset}")
+web = Phase.objects.create(challenge=challenge, slug="web", title="Web", task="kits21", order=1,
+    kind="algorithm", time_limit_s=60, memory_mb=512, cpus=1, quota_count=0, max_upload_mb=1024)
+configure_phase_dataset(web, r"{dataset}")
 print(Token.objects.create(user=user).key, phase.pk)
 """
 
@@ -123,6 +126,39 @@ def test_good_image_is_loaded_run_scored_and_ranked(flow, backend):
     (row,) = board["rows"]
     assert (row["rank"], row["participant"], row["submission_id"]) == (1, "alice", sub_id)
     assert _job_state(flow, sub_id) == ("succeeded", 1, "", 1)
+
+
+def test_web_ui_upload_runs_scores_and_ranks(flow):
+    """The same image in another phase is accepted; uploaded through the web form."""
+    session = requests.Session()
+    login = f"{flow.url}/accounts/login/"
+    session.get(login)
+    response = session.post(login, data={
+        "username": "alice", "password": "pw-alice-123",
+        "csrfmiddlewaretoken": session.cookies["csrftoken"]}, headers={"Referer": login})
+    assert response.ok and "sessionid" in session.cookies
+    phases = requests.get(f"{flow.url}/api/v1/challenges/algo-it/").json()["phases"]
+    web_phase = next(p["id"] for p in phases if p["slug"] == "web")
+    submit = f"{flow.url}/phases/{web_phase}/submit/"
+    session.get(submit)
+    with open(ARCHIVES / "example-good.tar.gz", "rb") as fh:
+        response = session.post(
+            submit, data={"csrfmiddlewaretoken": session.cookies["csrftoken"], "comment": "web"},
+            files={"file": ("example-good.tar.gz", fh)}, headers={"Referer": submit},
+            timeout=300,
+        )
+    assert response.ok and "/submissions/" in response.url, response.text[-2000:]
+    sub_id = int(response.url.rstrip("/").rsplit("/", 1)[-1])
+    assert _wait(flow, sub_id)["status"] == "succeeded"
+    page = session.get(f"{flow.url}/submissions/{sub_id}/").text
+    assert "succeeded" in page.lower()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        board = requests.get(f"{flow.url}/api/v1/phases/{web_phase}/leaderboard/").json()
+        if board["rows"]:
+            break
+        time.sleep(0.5)
+    assert [(r["rank"], r["participant"]) for r in board["rows"]] == [(1, "alice")]
 
 
 def test_root_image_and_duplicate_are_refused_at_upload(flow):
