@@ -61,7 +61,7 @@ CHALLENGES: tuple[DemoChallenge, ...] = (
         "segrap2023",
         "SegRap2023 · Nasopharyngeal carcinoma radiotherapy planning",
         "Task 1: delineate 45 organs at risk in head-and-neck CT (plain and contrast). Task 2: "
-        "delineate the gross tumor volumes GTVp and GTVnd. Dice and 95% Hausdorff distance." + _NOTE,
+        "delineate the gross tumor volumes GTVp and GTVnd. Dice and normalized surface Dice (NSD)." + _NOTE,
         (
             DemoPhase("task1-oars", "Task 1 · Organs at risk", "segrap2023_task1", show_per_case=False),
             DemoPhase("task2-gtv", "Task 2 · Gross tumor volumes", "segrap2023_task2", show_per_case=True),

@@ -30,7 +30,8 @@ _LAYOUT = dict(
     legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom", x=0.0),
     font=dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=12),
 )
-_STAT_KEYS = ("q1", "median", "q3", "mean", "sd", "lowerfence", "upperfence")
+# "sd" is left out of the figures: plotly would draw mean ± sd diamonds past the whiskers.
+_STAT_KEYS = ("q1", "median", "q3", "mean", "lowerfence", "upperfence")
 
 
 @dataclass(frozen=True)
