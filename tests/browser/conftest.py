@@ -18,6 +18,8 @@ ARTIFACTS = REPO / "tests" / "artifacts"
 START_TIMEOUT_S = 300
 # Variables that would move the app off the embedded default (CI sets some for other tiers).
 _NOT_EMBEDDED = ("DATABASE_URL", "CELERY_BROKER_URL", "ARENA_CELERY_EAGER", "ARENA_DATASETS_ROOT")
+# `make test` runs this suite from make: the nested `make run` must not inherit its jobserver.
+_MAKE_VARS = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKE_TERMOUT", "MAKE_TERMERR")
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +29,7 @@ def arena_server(tmp_path_factory) -> RunningArena:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     var_dir = tmp_path_factory.mktemp("arena-run-var")
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in _NOT_EMBEDDED}
+    env = {k: v for k, v in os.environ.items() if k not in _NOT_EMBEDDED + _MAKE_VARS}
     env.update(ARENA_VAR_DIR=str(var_dir), PORT=str(port), HOST="127.0.0.1", PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
         ["make", "--no-print-directory", "run"],
