@@ -51,6 +51,7 @@ def test_good_image_writes_valid_outputs(backend, phantom_dataset, tmp_path):
                                     {1: "kidney", 2: "tumor", 3: "cyst"})
         assert collected.files == 3
         assert "3 cases written" in result.stderr
+        assert result.peak_memory_bytes and result.peak_memory_bytes > 20 * 2**20  # Python + SITK
     finally:
         ws.remove(workspace)
 
@@ -75,6 +76,8 @@ def test_hostile_image_fails_with_its_reason(backend, phantom_dataset, tmp_path,
     assert failure is not None and failure[0] == reason, (failure, result)
     assert needle in failure[1]
     assert time.monotonic() - started < 30
+    if name == "oom":
+        assert result.peak_memory_bytes and result.peak_memory_bytes > 200 * 2**20
     if name == "flood":
         assert result.stdout_bytes > 4 * 2**20 and len(result.stdout) < 200 * 1024  # capped
     if name == "exit1":

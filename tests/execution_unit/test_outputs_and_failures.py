@@ -100,3 +100,18 @@ def test_capped_log_keeps_head_and_tail():
     text = log.text()
     assert log.total == 10_000 and text.startswith("0123456789") and text.endswith("0123456789")
     assert "9980 bytes not kept" in text and len(text) < 100
+
+
+def test_peak_memory_from_cgroup_files(tmp_path):
+    from arena.execution.backends.cgroups import PeakMemory
+
+    peak = PeakMemory("abc", root=tmp_path)
+    assert peak.read() is None  # cgroup not created yet
+    folder = tmp_path / "memory" / "libpod_parent" / "libpod-abc"
+    folder.mkdir(parents=True)
+    (folder / "memory.max_usage_in_bytes").write_text("123456\n")
+    assert peak.read() == 123456
+    v2 = tmp_path / "system.slice" / "docker-def.scope"
+    v2.mkdir(parents=True)
+    (v2 / "memory.peak").write_text("42\n")
+    assert PeakMemory("def", root=tmp_path).read() == 42

@@ -32,6 +32,7 @@ from arena.execution.backends.base import (
     RunSpec,
     label_filters,
 )
+from arena.execution.backends.cgroups import PeakMemory
 from arena.execution.backends.logs import CappedLog, StreamPump
 from arena.execution.backends.sandbox import docker_create_kwargs, libpod_create_spec
 
@@ -248,13 +249,18 @@ class _Supervisor:
         with contextlib.suppress(APIError, NotFound, *_TRANSPORT_ERRORS):
             self.container.kill()
 
+    def _note_peak(self, value: int | None) -> None:
+        if value:
+            with self._lock:
+                self.peak_memory = max(self.peak_memory or 0, value)
+
     def _sample_memory(self) -> None:
         try:
             for stats in self.streams.stats(self.container.id, stream=True, decode=True):
                 memory = stats.get("memory_stats") or {}
-                usage = max(int(memory.get("max_usage") or 0), int(memory.get("usage") or 0))
-                if usage:
-                    self.peak_memory = max(self.peak_memory or 0, usage)
+                self._note_peak(
+                    max(int(memory.get("max_usage") or 0), int(memory.get("usage") or 0))
+                )
                 if self._stop.is_set():
                     return
         except Exception:  # the stats stream ends (or errors) when the container exits
@@ -284,11 +290,13 @@ class _Supervisor:
         sampler = threading.Thread(target=self._sample_memory, daemon=True)
         for thread in (*pumps, sampler):
             thread.start()
+        cgroup = PeakMemory(self.container.id)
         deadline = started + spec.time_limit_s
         output_limit = spec.output_limit_mb * 2**20
         next_size_check = 0.0
         state: dict = {}
         while True:
+            self._note_peak(cgroup.read())
             self.container.reload()
             state = self.container.attrs.get("State") or {}
             if state.get("Status") in ("exited", "stopped", "dead") or (
