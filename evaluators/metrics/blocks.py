@@ -1,21 +1,35 @@
-"""Split a sparse mask into tight blocks so kernels never touch the empty space between
+"""Split sparse masks into tight blocks so kernels never touch the empty space between
 objects (e.g. a false-positive blob 200 mm away from the organ).
 
-A block is one run of consecutive non-empty slices (axis 0) with its own in-plane bounding box,
-grown by one voxel of background (clipped at the image edge). Runs are separated by at least
-one empty slice, so blocks never share foreground and border/surfel extraction per block equals
-the extraction on the whole image.
+A block is one run of consecutive slices (axis 0) holding foreground, with its own in-plane
+bounding box, grown by one voxel of background (clipped at the image edge). Runs are separated
+by at least one empty slice, so blocks never share foreground, and border/surfel extraction per
+block equals the extraction on the whole image. A :class:`BlockedMask` stores a mask only inside
+such blocks: every region of a label map shares the blocks of the map's union foreground.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 
 Block = tuple[slice, slice, slice]
 
 
-def foreground_blocks(mask: np.ndarray) -> list[Block]:
-    """Tight blocks (+1 voxel margin) covering every foreground voxel of a 3-D mask."""
-    n0, n1, n2 = mask.shape
-    slices_with_fg = np.flatnonzero(mask.any(axis=(1, 2)))
+def _nonzero_projection(array: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    # max-reductions are SIMD passes for integer and bool arrays; labels are never negative
+    return np.max(array, axis=axes) != 0
+
+
+def foreground_blocks(*arrays: np.ndarray) -> list[Block]:
+    """Tight blocks (+1 voxel margin) covering every non-zero voxel of the 3-D ``arrays``
+    (masks or label maps of one shape; the union of their foregrounds)."""
+    n0, n1, n2 = arrays[0].shape
+    if arrays[0].size == 0:
+        return []
+    in_slices = np.zeros(n0, dtype=bool)
+    for array in arrays:
+        in_slices |= _nonzero_projection(array.reshape(n0, -1), (1,))
+    slices_with_fg = np.flatnonzero(in_slices)
     if slices_with_fg.size == 0:
         return []
     breaks = np.flatnonzero(np.diff(slices_with_fg) > 1)
@@ -23,13 +37,17 @@ def foreground_blocks(mask: np.ndarray) -> list[Block]:
     ends = np.concatenate((slices_with_fg[breaks], [slices_with_fg[-1]]))
     blocks: list[Block] = []
     for z0, z1 in zip(starts, ends, strict=True):
-        run = mask[z0 : z1 + 1]
-        rows = np.flatnonzero(run.any(axis=(0, 2)))
-        cols = np.flatnonzero(run.any(axis=(0, 1)))
+        rows = np.zeros(n1, dtype=bool)
+        cols = np.zeros(n2, dtype=bool)
+        for array in arrays:
+            run = array[z0 : z1 + 1]
+            rows |= _nonzero_projection(run, (0, 2))
+            cols |= _nonzero_projection(run, (0, 1))
+        r, c = np.flatnonzero(rows), np.flatnonzero(cols)
         blocks.append((
             slice(max(int(z0) - 1, 0), min(int(z1) + 2, n0)),
-            slice(max(int(rows[0]) - 1, 0), min(int(rows[-1]) + 2, n1)),
-            slice(max(int(cols[0]) - 1, 0), min(int(cols[-1]) + 2, n2)),
+            slice(max(int(r[0]) - 1, 0), min(int(r[-1]) + 2, n1)),
+            slice(max(int(c[0]) - 1, 0), min(int(c[-1]) + 2, n2)),
         ))
     return blocks
 
@@ -37,3 +55,33 @@ def foreground_blocks(mask: np.ndarray) -> list[Block]:
 def block_offset(block: Block) -> np.ndarray:
     """Index of the block's first voxel in the whole image."""
     return np.array([s.start for s in block], dtype=np.int64)
+
+
+@dataclass
+class BlockedMask:
+    """A 3-D boolean mask of ``shape`` stored as its parts inside disjoint blocks; everything
+    outside the blocks is background."""
+
+    shape: tuple[int, ...]
+    parts: list[tuple[Block, np.ndarray]]
+
+    @classmethod
+    def from_dense(cls, mask: np.ndarray, blocks: list[Block] | None = None) -> "BlockedMask":
+        blocks = foreground_blocks(mask) if blocks is None else blocks
+        return cls(tuple(mask.shape), [(b, mask[b]) for b in blocks])
+
+    def count(self) -> int:
+        return sum(int(np.count_nonzero(part)) for _, part in self.parts)
+
+    def any(self) -> bool:
+        return any(part.any() for _, part in self.parts)
+
+    def dense_crop(self) -> tuple[np.ndarray, Block]:
+        """The mask on the bounding box of all blocks (a dense copy) and that box."""
+        low = [min(b[a].start for b, _ in self.parts) for a in range(3)]
+        high = [max(b[a].stop for b, _ in self.parts) for a in range(3)]
+        box = tuple(slice(lo, hi) for lo, hi in zip(low, high, strict=True))
+        dense = np.zeros([hi - lo for lo, hi in zip(low, high, strict=True)], dtype=bool)
+        for block, part in self.parts:
+            dense[tuple(slice(s.start - lo, s.stop - lo) for s, lo in zip(block, low, strict=True))] = part
+        return dense, box

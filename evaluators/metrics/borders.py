@@ -10,25 +10,29 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from evaluators.metrics.blocks import block_offset, foreground_blocks
+from evaluators.metrics.blocks import BlockedMask, block_offset
 from evaluators.metrics.nearest import nearest_distances
 
 _CROSS_3D = ndimage.generate_binary_structure(3, 1)
 
 
-def border_voxels(mask: np.ndarray) -> np.ndarray:
-    """Indices (n, ndim) of the mask's border voxels: mask XOR erosion(mask, 6-connected),
-    computed block by block on the foreground (see :mod:`evaluators.metrics.blocks`)."""
-    structure = ndimage.generate_binary_structure(mask.ndim, 1)
-    if mask.ndim != 3:
-        eroded = ndimage.binary_erosion(mask, structure=structure, iterations=1, border_value=0)
-        return np.argwhere(mask & ~eroded)
+def border_points(mask: BlockedMask) -> np.ndarray:
+    """Indices (n, 3) of the border voxels of a blocked 3-D mask, block by block."""
     parts = [np.zeros((0, 3), dtype=np.int64)]
-    for block in foreground_blocks(mask):
-        local = mask[block]
-        eroded = ndimage.binary_erosion(local, structure=structure, iterations=1, border_value=0)
+    for block, local in mask.parts:
+        eroded = ndimage.binary_erosion(local, structure=_CROSS_3D, iterations=1, border_value=0)
         parts.append(np.argwhere(local & ~eroded) + block_offset(block))
     return np.concatenate(parts)
+
+
+def border_voxels(mask: np.ndarray) -> np.ndarray:
+    """Indices (n, ndim) of the mask's border voxels: mask XOR erosion(mask, 6-connected);
+    3-D masks are processed block by block on the foreground."""
+    if mask.ndim == 3:
+        return border_points(BlockedMask.from_dense(mask))
+    structure = ndimage.generate_binary_structure(mask.ndim, 1)
+    eroded = ndimage.binary_erosion(mask, structure=structure, iterations=1, border_value=0)
+    return np.argwhere(mask & ~eroded)
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class BorderDistances:
 
 
 def border_distances(
-    pred: np.ndarray, ref: np.ndarray, spacing: tuple[float, ...]
+    pred: np.ndarray | BlockedMask, ref: np.ndarray | BlockedMask, spacing: tuple[float, ...]
 ) -> BorderDistances:
     """Directed medpy-style border distances between two **non-empty** boolean masks.
 
@@ -61,8 +65,8 @@ def border_distances(
     background margin around the joint bounding box or ends at the image edge (then the result
     equals the full-image computation).
     """
-    pred_border = border_voxels(pred)
-    ref_border = border_voxels(ref)
+    pred_border = border_points(pred) if isinstance(pred, BlockedMask) else border_voxels(pred)
+    ref_border = border_points(ref) if isinstance(ref, BlockedMask) else border_voxels(ref)
     return BorderDistances(
         pred_to_ref=nearest_distances(pred_border, ref_border, spacing),
         ref_to_pred=nearest_distances(ref_border, pred_border, spacing),

@@ -20,7 +20,7 @@ def nearest_distances(
     if query.shape[0] == 0:
         return np.zeros(0, dtype=np.float64)
     scale = np.asarray(spacing, dtype=np.float64)
-    tree = cKDTree(target * scale)
+    tree = cKDTree(target * scale, balanced_tree=False)
     _, index = tree.query(query * scale, k=1)
     delta = (target[index] - query).astype(np.float64)
     delta *= scale

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from evaluators.errors import EvaluationInputError
+from evaluators.metrics.blocks import BlockedMask, foreground_blocks
 from evaluators.metrics.borders import border_distances
-from evaluators.metrics.crop import image_diagonal_mm, joint_box
-from evaluators.metrics.overlap import dice
+from evaluators.metrics.crop import image_diagonal_mm
 from evaluators.metrics.sitk_contours import avd_sitk
 from evaluators.metrics.surfels import surface_distances
 
@@ -92,39 +92,54 @@ def _empty_value(spec: MetricSpec, both: bool, diagonal: float, policy: EmptyPol
 
 
 def evaluate_pair(
-    pred: np.ndarray,
-    ref: np.ndarray,
+    pred: np.ndarray | BlockedMask,
+    ref: np.ndarray | BlockedMask,
     spacing: tuple[float, ...],
     specs: list[MetricSpec],
     *,
     policy: EmptyPolicy = DEFAULT_POLICY,
     image_shape: tuple[int, ...] | None = None,
+    distance_cache: dict | None = None,
 ) -> PairResult:
     """All ``specs`` for one pair of same-shape boolean masks (spacing in array order, mm).
 
-    Works on the joint bounding box (+1 voxel margin); the distance kernels run once per pair
-    and every requested surface metric is derived from them. ``image_shape`` is the full image's
-    shape when ``pred``/``ref`` are already crops (for the max-distance penalty).
+    The masks are dense arrays or :class:`BlockedMask` s sharing one block list (what the
+    label-map tasks build once per case). Work happens only inside the foreground blocks; the
+    distance kernels run once per pair and every requested surface metric derives from them.
+    ``image_shape`` is the full image's shape when dense masks are crops (for the max-distance
+    penalty). ``distance_cache`` (a dict) keeps the distance computations of this pair, so a
+    region with identical masks (e.g. KiTS21's mass and tumor when there is no cyst) reuses them.
     """
-    shape = image_shape or pred.shape
-    pred_any, ref_any = bool(pred.any()), bool(ref.any())
+    if not isinstance(pred, BlockedMask):
+        blocks = foreground_blocks(pred, ref)
+        shape = image_shape or pred.shape
+        pred, ref = BlockedMask.from_dense(pred, blocks), BlockedMask.from_dense(ref, blocks)
+    else:
+        shape = image_shape or pred.shape
+    pred_count, ref_count = pred.count(), ref.count()
     result = PairResult()
-    if not (pred_any and ref_any):
-        both = not pred_any and not ref_any
-        result.note = "both_empty" if both else ("pred_empty" if ref_any else "ref_empty")
+    if not (pred_count and ref_count):
+        both = not pred_count and not ref_count
+        result.note = "both_empty" if both else ("pred_empty" if ref_count else "ref_empty")
         diagonal = image_diagonal_mm(shape, spacing)
         for spec in specs:
             result.values[spec.name] = _empty_value(spec, both, diagonal, policy)
         return result
 
-    box = joint_box(pred.shape, pred, ref, margin=1)
-    pred_crop, ref_crop = pred[box], ref[box]
     kinds = {spec.kind for spec in specs}
-    borders = border_distances(pred_crop, ref_crop, spacing) if kinds & _BORDER_KINDS else None
-    surfaces = surface_distances(pred_crop, ref_crop, spacing) if kinds & _SURFEL_KINDS else None
+    cache = {} if distance_cache is None else distance_cache
+    if kinds & _BORDER_KINDS and "borders" not in cache:
+        cache["borders"] = border_distances(pred, ref, spacing)
+    if kinds & _SURFEL_KINDS and "surfaces" not in cache:
+        cache["surfaces"] = surface_distances(pred, ref, spacing)
+    borders, surfaces = cache.get("borders"), cache.get("surfaces")
     for spec in specs:
         if spec.kind == "dice":
-            value = dice(pred_crop, ref_crop)
+            overlap = sum(
+                int(np.count_nonzero(p & r))
+                for (_, p), (_, r) in zip(pred.parts, ref.parts, strict=True)
+            )
+            value = 2.0 * overlap / float(pred_count + ref_count)
         elif spec.kind == "nsd":
             value = surfaces.nsd(spec.tolerance)
         elif spec.kind == "hd95_surfel":
@@ -136,6 +151,6 @@ def evaluate_pair(
         elif spec.kind == "assd":
             value = borders.assd()
         else:
-            value = avd_sitk(pred_crop, ref_crop, spacing)
+            value = avd_sitk(pred.dense_crop()[0], ref.dense_crop()[0], spacing)
         result.values[spec.name] = value
     return result

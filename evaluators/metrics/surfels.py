@@ -22,7 +22,7 @@ from itertools import product
 
 import numpy as np
 
-from evaluators.metrics.blocks import block_offset, foreground_blocks
+from evaluators.metrics.blocks import BlockedMask, block_offset
 from evaluators.metrics.nearest import nearest_distances
 
 #: weight of each (dz, dy, dx) offset of the 2×2×2 neighbourhood in the neighbour code
@@ -81,19 +81,23 @@ def neighbour_codes(mask: np.ndarray) -> np.ndarray:
     return codes
 
 
-def surfels(mask: np.ndarray, spacing: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Corner indices (n, 3) and areas (mm²) of the surfels of a boolean mask, computed block by
-    block on the foreground (corner ``p`` of a block is corner ``p + block start`` of the image).
-    """
+def surfel_points(mask: BlockedMask, spacing: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Corner indices (n, 3) and areas (mm²) of the surfels of a blocked mask, block by block
+    (corner ``p`` of a block is corner ``p + block start`` of the image)."""
     table = surfel_area_table(tuple(float(s) for s in spacing))
     points = [np.zeros((0, 3), dtype=np.int64)]
     areas = [np.zeros(0, dtype=np.float64)]
-    for block in foreground_blocks(mask):
-        codes = neighbour_codes(mask[block])
+    for block, local in mask.parts:
+        codes = neighbour_codes(local)
         is_surfel = (codes != 0) & (codes != 255)
         points.append(np.argwhere(is_surfel) + block_offset(block))
         areas.append(table[codes[is_surfel]])
     return np.concatenate(points), np.concatenate(areas)
+
+
+def surfels(mask: np.ndarray, spacing: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Corner indices (n, 3) and areas (mm²) of the surfels of a dense boolean mask."""
+    return surfel_points(BlockedMask.from_dense(mask), spacing)
 
 
 def _sorted(distances: np.ndarray, areas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -134,12 +138,16 @@ class SurfaceDistances:
 
 
 def surface_distances(
-    pred: np.ndarray, ref: np.ndarray, spacing: tuple[float, ...]
+    pred: np.ndarray | BlockedMask, ref: np.ndarray | BlockedMask, spacing: tuple[float, ...]
 ) -> SurfaceDistances:
     """Surfel distances between two **non-empty** 3-D boolean masks of the same shape (crops
     that contain both masks entirely give the same result as the full images)."""
-    pred_points, pred_areas = surfels(pred, spacing)
-    ref_points, ref_areas = surfels(ref, spacing)
+    pred_points, pred_areas = (
+        surfel_points(pred, spacing) if isinstance(pred, BlockedMask) else surfels(pred, spacing)
+    )
+    ref_points, ref_areas = (
+        surfel_points(ref, spacing) if isinstance(ref, BlockedMask) else surfels(ref, spacing)
+    )
     ref_to_pred, ref_areas = _sorted(nearest_distances(ref_points, pred_points, spacing), ref_areas)
     pred_to_ref, pred_areas = _sorted(
         nearest_distances(pred_points, ref_points, spacing), pred_areas

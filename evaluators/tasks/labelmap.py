@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from evaluators.io import Volume, as_label_map, check_same_grid, read_volume
-from evaluators.metrics.crop import joint_box
+from evaluators.metrics.blocks import BlockedMask, foreground_blocks
 from evaluators.metrics.pairs import DEFAULT_POLICY, EmptyPolicy, evaluate_pair
 from evaluators.tasks.base import CaseScores, Task
 
@@ -46,16 +46,20 @@ class LabelMapTask(Task):
         spacing: tuple[float, ...],
         extra_metrics: tuple[str, ...],
     ) -> CaseScores:
-        """Per-region values on the joint foreground box of the two label maps."""
+        """Per-region values, computed only inside the foreground blocks of the two label maps
+        (found once per case; every region shares them)."""
         scores = CaseScores(case)
-        shape = ref_labels.shape
-        box = joint_box(shape, pred_labels > 0, ref_labels > 0, margin=1)
-        if box is not None:
-            pred_labels, ref_labels = pred_labels[box], ref_labels[box]
+        shape = tuple(ref_labels.shape)
+        blocks = foreground_blocks(pred_labels, ref_labels)
+        seen: list[tuple[BlockedMask, BlockedMask, dict]] = []
         for region in self.regions:
             labels = self.region_labels[region]
-            pred_mask = region_mask(pred_labels, labels)
-            ref_mask = region_mask(ref_labels, labels)
+            pred_mask = BlockedMask(shape, [(b, region_mask(pred_labels[b], labels)) for b in blocks])
+            ref_mask = BlockedMask(shape, [(b, region_mask(ref_labels[b], labels)) for b in blocks])
+            cache = next((c for p, r, c in seen if _same(p, pred_mask) and _same(r, ref_mask)), None)
+            if cache is None:
+                cache = {}
+                seen.append((pred_mask, ref_mask, cache))
             result = evaluate_pair(
                 pred_mask,
                 ref_mask,
@@ -63,6 +67,7 @@ class LabelMapTask(Task):
                 self.metric_specs(region, extra_metrics),
                 policy=self.empty_policy,
                 image_shape=shape,
+                distance_cache=cache,
             )
             scores.values[region] = result.values
             if result.note:
@@ -79,6 +84,10 @@ class LabelMapTask(Task):
         if pred is None:
             scores.notes = {region: "missing_prediction" for region in self.regions}
         return scores
+
+
+def _same(a: BlockedMask, b: BlockedMask) -> bool:
+    return all(np.array_equal(x, y) for (_, x), (_, y) in zip(a.parts, b.parts, strict=True))
 
 
 def region_mask(labels: np.ndarray, values: tuple[int, ...]) -> np.ndarray:
