@@ -57,7 +57,9 @@ def flow(backend, phantom_dataset, tmp_path_factory):
     var = tmp_path_factory.mktemp("algo-stack") / "var"
     var.mkdir()
     stack = Stack(var, "postgres")
-    stack.env.update(ARENA_ENGINE_URL=SOCKET_URL, ARENA_LOG_LIMIT_MB="4", ARENA_PIDS_LIMIT="64")
+    # Keep loaded images: the example images are shared with the other container tests.
+    stack.env.update(ARENA_ENGINE_URL=SOCKET_URL, ARENA_LOG_LIMIT_MB="4", ARENA_PIDS_LIMIT="64",
+                     ARENA_KEEP_LOADED_IMAGES="1")
     try:
         stack.start()
         out = stack.manage("shell", "-c", SEED.format(dataset=root))

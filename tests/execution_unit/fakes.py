@@ -115,8 +115,11 @@ class ScriptedBackend:
 
     engine = "podman"
 
-    def __init__(self, behaviour):
+    def __init__(self, behaviour, present: bool = True):
         self.behaviour = behaviour
+        self.present = present
+        self.loaded: list[tuple[int, str]] = []
+        self.removed_images: list[tuple[str, bool]] = []
         self.runs = []
         self.removed_labels = []
 
@@ -124,13 +127,20 @@ class ScriptedBackend:
         pass
 
     def image_exists(self, image_id):
-        return True
+        return self.present
 
     def load_image(self, stream, expected_id):
+        size = 0
+        while chunk := stream.read(1 << 20):
+            size += len(chunk)
+        self.loaded.append((size, expected_id))
+        self.present = True
         return expected_id
 
-    def remove_image(self, image_id):
-        pass
+    def remove_image(self, image_id, force=True):
+        self.removed_images.append((image_id, force))
+        self.present = False
+        return True
 
     def run(self, spec):
         self.runs.append(spec)

@@ -10,6 +10,8 @@
 ``ARENA_MAX_IMAGE_MB``      uncompressed image size limit (layers) at upload
 ``ARENA_RUN_UID``           uid:gid every algorithm runs as
 ``ARENA_ENGINE_RETRIES``    engine-unavailable retries before the job fails
+``ARENA_KEEP_LOADED_IMAGES`` 1 = keep images a job loaded from its upload (default: removed
+                            after the run unless another active job on this worker uses them)
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ _DEFAULTS: dict[str, Any] = {
     "ARENA_MAX_IMAGE_MB": 20480,
     "ARENA_RUN_UID": "1000:1000",
     "ARENA_ENGINE_RETRIES": 5,
+    "ARENA_KEEP_LOADED_IMAGES": 0,
 }
 
 

@@ -143,8 +143,9 @@ def run_job(job_id: int) -> None:
         return
     attempt = job.attempt
     workspace = workspace_for(job)
+    loaded: list = []  # the backend, when this attempt loaded the image
     try:
-        _execute(job, attempt, workspace)
+        _execute(job, attempt, workspace, loaded)
     except EngineUnavailable as exc:
         _engine_retry(job_id, attempt, exc)
     except ImageInvalid as exc:
@@ -159,6 +160,11 @@ def run_job(job_id: int) -> None:
               "internal error while running the container; the organizers were informed")
     finally:
         ws.remove(workspace)
+        for backend in loaded:
+            try:
+                _release_image(backend, job)
+            except Exception:
+                logger.warning("job %s: could not release its image", job_id, exc_info=True)
 
 
 def _remove_lost_workspaces(job: Job, current: ws.Workspace) -> None:
@@ -171,17 +177,35 @@ def _remove_lost_workspaces(job: Job, current: ws.Workspace) -> None:
                 folder.rmdir()
 
 
-def _ensure_image(backend, job: Job) -> None:
+def _ensure_image(backend, job: Job) -> bool:
+    """Load the job's image from its uploaded archive unless the engine has it; True if
+    loaded here."""
     image_id = job.image.image_id
     if backend.image_exists(image_id):
-        return
+        return False
     from arena.execution.services import archive_path
 
     with open_tar_stream(archive_path(job.submission)) as stream:
         backend.load_image(stream, image_id)
+    return True
 
 
-def _execute(job: Job, attempt: int, workspace: ws.Workspace) -> None:
+def _release_image(backend, job: Job) -> None:
+    """Remove an image this job loaded (disk of GPU nodes), unless configured to keep them or
+    another active job of this worker host uses it; never forced (in-use images stay)."""
+    if int(conf.get("ARENA_KEEP_LOADED_IMAGES")):
+        return
+    busy = (
+        Job.objects.filter(image__image_id=job.image.image_id, status__in=Job.ACTIVE,
+                           worker=socket.gethostname())
+        .exclude(pk=job.pk)
+        .exists()
+    )
+    if not busy:
+        backend.remove_image(job.image.image_id, force=False)
+
+
+def _execute(job: Job, attempt: int, workspace: ws.Workspace, loaded: list) -> None:
     import evaluators
     from arena.challenges.services import phase_case_ids
 
@@ -191,7 +215,8 @@ def _execute(job: Job, attempt: int, workspace: ws.Workspace) -> None:
     Job.objects.filter(pk=job.pk).update(engine=backend.engine)
     backend.remove_containers({"arena.job": str(job.pk)})  # containers of lost attempts
     _remove_lost_workspaces(job, workspace)
-    _ensure_image(backend, job)
+    if _ensure_image(backend, job):
+        loaded.append(backend)
     task = evaluators.get_task(phase.task)
     if phase.inputs_dir is None or not phase.inputs_dir.is_dir():
         raise ws.ProvisionError(f"the phase's test images folder {phase.inputs_dir} does not exist")

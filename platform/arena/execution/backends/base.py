@@ -97,8 +97,9 @@ class ExecutionBackend(abc.ABC):
         the loaded image id; raise ImageInvalid if the engine reports another id."""
 
     @abc.abstractmethod
-    def remove_image(self, image_id: str) -> None:
-        """Remove an image (no error if it is already gone)."""
+    def remove_image(self, image_id: str, force: bool = True) -> bool:
+        """Remove an image; without ``force`` an image in use stays. True if removed (no
+        error if it is already gone)."""
 
     @abc.abstractmethod
     def run(self, spec: RunSpec) -> RunResult:

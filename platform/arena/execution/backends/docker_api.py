@@ -151,10 +151,16 @@ class DockerApiBackend(ExecutionBackend):
             )
         return expected_id
 
-    def remove_image(self, image_id: str) -> None:
-        """Force-remove ``image_id``; no error if it is gone."""
-        with contextlib.suppress(NotFound, ImageNotFound):
-            self.client.images.remove(image_id, force=True)
+    def remove_image(self, image_id: str, force: bool = True) -> bool:
+        """Remove ``image_id`` (kept when in use and not ``force``); True if removed."""
+        try:
+            self.client.images.remove(image_id, force=force)
+            return True
+        except (NotFound, ImageNotFound):
+            return False
+        except APIError as exc:  # 409: used by a container, or a parent of another image
+            logger.info("image %s kept: %s", image_id[:19], exc)
+            return False
 
     # -- containers -------------------------------------------------------------------------
     def list_containers(self, labels: dict[str, str]) -> list[str]:
