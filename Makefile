@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | sha256sum | cut -c1-12)
 
-.PHONY: install run test lint test-fast bench-evaluators bench-platform bench-execution clean nnunet-env phantoms gpu-check
+.PHONY: install run test lint test-fast bench-evaluators bench-monai-env bench-platform bench-execution clean nnunet-env phantoms gpu-check
 NNUNET_VENV := .venv-nnunet
 NNUNET_STAMP := $(NNUNET_VENV)/.installed-$(shell cat baselines/requirements-nnunet.txt | sha256sum | cut -c1-12)
 
@@ -36,8 +36,14 @@ test-fast: install
 	$(PY) -m pytest -q -m "not slow and not integration and not browser and not containers"
 
 ## bench-evaluators: evaluator speed/memory against medpy, DeepMind surface-distance, MONAI
-bench-evaluators: install
+bench-evaluators: install bench-monai-env
 	$(PY) tests/benchmarks/bench_evaluators.py
+
+## bench-monai-env: torch (CPU build on this disk) + MONAI in .venv-monai, the benchmark's MONAI peer
+bench-monai-env:
+	@test -x .venv-monai/bin/python || $(PYTHON_BOOT) -m venv .venv-monai
+	.venv-monai/bin/python -m pip install -q torch==2.13.0
+	.venv-monai/bin/python -m pip install -q monai SimpleITK==2.5.* scipy
 
 ## bench-execution: per-job overhead of a 10-case algorithm run, 1 GB image import peak RSS (Podman)
 bench-execution: install

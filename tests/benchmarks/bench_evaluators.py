@@ -12,7 +12,6 @@ Run: ``make bench-evaluators`` (writes tests/benchmarks/results/evaluators.json)
 """
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -59,18 +58,26 @@ def time_read(pred: Path, ref: Path) -> float:
 
 
 ARENA_CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 sys.path.insert(0, sys.argv[3])
 from pathlib import Path
 import evaluators
+from evaluators.metrics.surfels import surfel_area_table
 from evaluators.tasks import get_task
+
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key):
+            return int(line.split()[1]) / 1024  # MiB
+
 task = get_task("kits21")
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+surfel_area_table((1.0, 1.0, 1.0))  # imports scikit-image once, as a long-lived worker has
+open("/proc/self/clear_refs", "w").write("5")  # reset the peak-RSS mark (VmHWM)
+base = status("VmRSS")
 start = time.perf_counter()
 scores = task.score_case("bench", Path(sys.argv[1]), Path(sys.argv[2]), ("hd95",))
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "peak_growth_mb": (peak - base) / 1024,
+print(json.dumps({"seconds": seconds, "peak_growth_mb": status("VmHWM") - base,
                   "values": scores.values}))
 """
 
@@ -97,7 +104,12 @@ def arena_kernels(pred: Path, ref: Path, kinds: tuple[str, ...]) -> float:
 
 
 def peer(pred: Path, ref: Path, engine: str) -> dict | None:
-    run = subprocess.run([str(REF_PY), str(PEER), str(pred), str(ref), engine],
+    python = REF_PY
+    if engine == "monai":
+        python = ROOT / ".venv-monai" / "bin" / "python"  # torch + MONAI, made by bench_monai_env
+        if not python.exists():
+            return {"error": "MONAI not installed (make bench-monai-env)"}
+    run = subprocess.run([str(python), str(PEER), str(pred), str(ref), engine],
                          capture_output=True, text=True)
     if run.returncode != 0:
         return {"error": run.stderr.strip().splitlines()[-1] if run.stderr.strip() else "failed"}
@@ -146,7 +158,6 @@ def main() -> None:
             print(f"  {key:<24} {value:.3f}" if isinstance(value, float) else f"  {key:<24} {value}")
         for engine in ("medpy", "deepmind", "monai"):
             print(f"  {engine:<24} {row[engine]}")
-    _ = resource
 
 
 if __name__ == "__main__":
