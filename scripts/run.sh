@@ -46,8 +46,10 @@ echo "==> starting web server on ${URL}"
 pids+=("$!")
 
 # Wait until the home page answers, then print the banner.
+up=0
 for _ in $(seq 1 120); do
     if "$PY" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" "$URL" 2>/dev/null; then
+        up=1
         break
     fi
     for pid in "${pids[@]}"; do
@@ -55,6 +57,10 @@ for _ in $(seq 1 120); do
     done
     sleep 0.5
 done
+if [ "$up" != 1 ]; then
+    echo "run.sh: ${URL} did not answer within a minute; see the server output above" >&2
+    exit 1
+fi
 echo
 echo "============================================================"
 echo " Arena is running at ${URL}"
