@@ -9,7 +9,7 @@ import numpy as np
 from evaluators.errors import EvaluationInputError
 from evaluators.metrics.blocks import BlockedMask, foreground_blocks
 from evaluators.metrics.borders import border_distances
-from evaluators.metrics.crop import image_diagonal_mm
+from evaluators.metrics.extent import image_diagonal_mm
 from evaluators.metrics.sitk_contours import avd_sitk
 from evaluators.metrics.surfels import surface_distances
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from evaluators.metrics.crop import image_diagonal_mm
+from evaluators.metrics.extent import image_diagonal_mm
 from evaluators.metrics.pairs import EmptyPolicy, evaluate_pair, parse_metric
 
 NAMES = ["dice", "nsd@1.0", "hd95", "hd95_surfel", "hd", "assd", "avd_sitk"]
