@@ -126,7 +126,7 @@ def score_folder(
         (spec.name, case, predictions.files.get(case), references[case], extra)
         for case in references
     ]
-    jobs = os.cpu_count() or 1 if jobs == 0 else max(1, jobs)
+    jobs = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs)
     results: list[CaseScores] = []
     if jobs == 1 or len(work) == 1:
         for i, item in enumerate(work):
