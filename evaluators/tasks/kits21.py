@@ -82,7 +82,8 @@ class Kits21(LabelMapTask):
         samples = sorted(p for p in ref.iterdir() if case_stem(p.name))
         if not samples:
             raise EvaluationInputError(f"{ref}: reference folder holds no segmentation samples")
-        per_sample = [super().score_case(case, pred, s, extra_metrics) for s in samples]
+        score_one = super().score_case
+        per_sample = [score_one(case, pred, s, extra_metrics) for s in samples]
         merged = CaseScores(case, details={"reference_samples": len(samples)})
         for region in self.regions:
             merged.values[region] = {}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import SimpleITK as sitk
 from evaluators_testutil import write_labels
 
 import evaluators
@@ -181,3 +182,20 @@ def test_cosmos_quanm_and_diagnosis(tmp_path):
     write_labels(tmp_path / "pred" / "n1.nii.gz", empty, (0.5, 0.5, 2.0))
     result = evaluators.score_folder("cosmos2022", tmp_path / "pred", tmp_path / "ref")
     assert result.metrics_json["ranking_scores"]["quanm"] == 0.0
+
+
+def test_kits21_reference_samples_are_averaged(tmp_path):
+    pred, ref = kits_pair(tmp_path)
+    (ref / "case_b.nii.gz").unlink()
+    single = evaluators.score_folder("kits21", pred, ref).metrics_json["case"]["case_a"]
+    samples = ref / "case_a"
+    samples.mkdir()
+    (ref / "case_a.nii.gz").rename(samples / "sample_0.nii.gz")
+    # the second sample equals the prediction: dice 1 against it
+    prediction = sitk.GetArrayFromImage(sitk.ReadImage(str(pred / "case_a.nii.gz")))
+    write_labels(samples / "sample_1.nii.gz", prediction, (0.8, 0.8, 2.5))
+    result = evaluators.score_folder("kits21", pred, ref)
+    averaged = result.metrics_json["case"]["case_a"]
+    for region in ("kidney_and_mass", "tumor"):
+        assert averaged[region]["dice"] == pytest.approx((single[region]["dice"] + 1.0) / 2)
+    assert result.metrics_json["notes"][0]["note"].startswith("mean_of_2_samples")
