@@ -25,6 +25,8 @@ def test_public_pages_render_for_anonymous(client_for, phase, scored):
         assert response.status_code == 200, url
     home = client.get(reverse("web:home")).content.decode()
     assert "KiTS web test" in home
+    leader = scored["participant"].phase.leaderboard_entries.get(rank=1).participant
+    assert f"leader: {leader}" in home
     detail = client.get(reverse("web:challenge_detail", args=["kits"])).content.decode()
     assert "kits21" in detail and "Log in" in detail
     # references are never named on participant-facing pages
@@ -121,6 +123,7 @@ def test_hidden_boards(client_for, phase, scored, visibility):
         assert response.status_code == 200
         assert "rows" not in response.context and "alice" not in response.content.decode().split("<main>")[1]
         assert client.get(reverse("web:leaderboard_csv", args=[phase.pk])).status_code == 404
+        assert "leader:" not in client.get(reverse("web:home")).content.decode()
     organizer = client_for("organizer").get(reverse("web:leaderboard", args=[phase.pk]))
     assert len(organizer.context["rows"]) == 2
 

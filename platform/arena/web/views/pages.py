@@ -34,7 +34,10 @@ def _challenge_rows(user) -> list[dict]:
         rows.append(
             {
                 "challenge": challenge,
-                "phases": [{"phase": p, "state": phase_state(p)} for p in phases],
+                "phases": [
+                    {"phase": p, "state": phase_state(p), "leaders": _leaders(user, p)}
+                    for p in phases
+                ],
                 "modalities": sorted(
                     {m for t in tasks if t for m in (t.input_channels or {}).values()}
                 ),
@@ -43,6 +46,17 @@ def _challenge_rows(user) -> list[dict]:
             }
         )
     return rows
+
+
+def _leaders(user, phase) -> list[str]:
+    """Participants ranked first on the phase's board (ties share it), if the user may see it."""
+    from arena.leaderboards.models import LeaderboardEntry
+
+    if not perms.can_view_leaderboard(user, phase):
+        return []
+    return list(
+        LeaderboardEntry.objects.filter(phase=phase, rank=1).values_list("participant", flat=True)[:3]
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:
