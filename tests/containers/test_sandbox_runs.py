@@ -86,6 +86,15 @@ def test_hostile_image_fails_with_its_reason(backend, phantom_dataset, tmp_path,
         assert "model weights" not in hidden[1] and "hidden" in hidden[1]
 
 
+def test_should_stop_kills_a_running_container(backend, phantom_dataset, tmp_path):
+    asked = time.monotonic()
+    result, workspace, _ = _run(backend, phantom_dataset, tmp_path, "sleep",
+                                should_stop=lambda: time.monotonic() - asked > 1.5)
+    ws.remove(workspace)
+    assert result.stopped and not result.timed_out and not result.oom_killed
+    assert result.runtime_s < 5
+
+
 def test_garbage_output_is_invalid(backend, phantom_dataset, tmp_path):
     result, workspace, doc = _run(backend, phantom_dataset, tmp_path, "garbage")
     try:

@@ -150,3 +150,19 @@ def test_loaded_image_kept_when_configured(job, dataset, use_backend, settings, 
     backend = use_backend(ScriptedBackend(_copy_references(dataset), present=False))
     runner.run_job(job.pk)
     assert backend.loaded == [(1000, "img")] and backend.removed_images == []
+
+
+def test_cancel_during_the_run_stops_the_container(job, use_backend):
+    from arena.submissions.models import Submission
+
+    def behaviour(spec):
+        assert spec.should_stop() is False
+        Submission.objects.filter(pk=job.submission_id).update(status="cancelled")
+        assert spec.should_stop() is True  # what the backend polls while the container runs
+        return RunResult(exit_code=137, runtime_s=1.0, stopped=True)
+
+    backend = use_backend(ScriptedBackend(behaviour))
+    runner.run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == "cancelled" and len(backend.runs) == 1
+    assert job.submission.evaluations.count() == 0

@@ -131,6 +131,29 @@ def _engine_retry(job_id: int, attempt: int, exc: Exception) -> None:
     logger.warning("job %s: engine unavailable (%s); retry %s", job_id, exc, job.engine_retries)
 
 
+def _stop_check(job: Job, attempt: int):
+    """Callback for the backend: True once the submission was cancelled (or re-attempted) or
+    the job moved to another attempt."""
+
+    def should_stop() -> bool:
+        sub = Submission.objects.filter(pk=job.submission_id).values("status", "attempt").first()
+        current = Job.objects.filter(pk=job.pk).values_list("attempt", flat=True).first()
+        return (sub is None or sub["status"] == Submission.Status.CANCELLED
+                or sub["attempt"] != job.submission_attempt or current != attempt)
+
+    return should_stop
+
+
+def _cancel(job_id: int, attempt: int) -> None:
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.attempt != attempt or job.status in Job.TERMINAL:
+            return
+        job.status, job.finished = J.CANCELLED, timezone.now()
+        job.error = "stopped: the submission was cancelled"
+        job.save(update_fields=["status", "finished", "error"])
+
+
 def workspace_for(job: Job) -> ws.Workspace:
     """Folder of this attempt: ``ARENA_WORK_ROOT/jobs/<job>/<attempt>``."""
     return ws.Workspace(Path(settings.ARENA_WORK_ROOT) / "jobs" / str(job.pk) / str(job.attempt))
@@ -236,7 +259,7 @@ def _execute(job: Job, attempt: int, workspace: ws.Workspace, loaded: list) -> N
         pids_limit=int(conf.get("ARENA_PIDS_LIMIT")), tmp_mb=int(conf.get("ARENA_TMP_MB")),
         output_limit_mb=output_mb, log_limit_bytes=int(log_limit_mb * 2**20),
         log_keep_bytes=int(conf.get("ARENA_LOG_KEEP_KB")) * 1024, user=user,
-        gpu=phase.gpu, gpu_ids=conf.gpu_ids(),
+        gpu=phase.gpu, gpu_ids=conf.gpu_ids(), should_stop=_stop_check(job, attempt),
     )
     before_run = time.monotonic() - started
     result = backend.run(spec)
@@ -248,6 +271,9 @@ def _execute(job: Job, attempt: int, workspace: ws.Workspace, loaded: list) -> N
         stderr_bytes=result.stderr_bytes,
     )
     if not recorded:
+        return
+    if result.stopped:
+        _cancel(job.pk, attempt)
         return
     failure = run_failure(
         result, time_limit_s=phase.time_limit_s, memory_mb=phase.memory_mb,

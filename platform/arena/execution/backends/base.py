@@ -8,7 +8,7 @@ says MB, times in seconds, the container is always removed before ``run`` return
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -57,6 +57,8 @@ class RunSpec:
     # extra read-only binds (host path, container path): the evaluator image's /references.
     # Never used for algorithm jobs: references are not mounted into participants' containers.
     readonly_binds: tuple[tuple[str, str], ...] = ()
+    # polled about once a second while the container runs; True stops it (e.g. cancelled)
+    should_stop: Callable[[], bool] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -69,6 +71,7 @@ class RunResult:
     oom_killed: bool = False
     log_limit_exceeded: bool = False
     output_limit_exceeded: bool = False
+    stopped: bool = False
     peak_memory_bytes: int | None = None
     stdout: str = ""
     stderr: str = ""

@@ -316,6 +316,8 @@ class _Supervisor:
                 next_size_check = now + 1.0
                 if directory_size(spec.output_dir) > output_limit:
                     self._kill("output_limit")
+                elif spec.should_stop is not None and spec.should_stop():
+                    self._kill("stopped")
             time.sleep(_POLL_S)
         runtime = time.monotonic() - started
         self._stop.set()
@@ -332,6 +334,7 @@ class _Supervisor:
             or (exit_code == 137 and self.kill_reason is None),
             log_limit_exceeded=self.kill_reason == "log_limit",
             output_limit_exceeded=self.kill_reason == "output_limit",
+            stopped=self.kill_reason == "stopped",
             peak_memory_bytes=self.peak_memory,
             stdout=logs["stdout"].text(),
             stderr=logs["stderr"].text(),
