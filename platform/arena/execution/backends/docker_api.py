@@ -218,8 +218,8 @@ class DockerApiBackend(ExecutionBackend):
             raise GpuUnavailable(
                 "the phase needs a GPU but this worker has none assigned (ARENA_GPU_IDS is empty)"
             )
-        if not self.image_exists(spec.image):
-            raise ImageInvalid(f"image {spec.image[:19]} is not loaded in the engine")
+        if not self.image_exists(spec.image):  # loaded just before: gone = the engine's doing
+            raise EngineUnavailable(f"image {spec.image[:19]} vanished from the engine")
         self._remove(spec.name)  # a leftover of a crashed worker with the same attempt name
         container = None
         try:
