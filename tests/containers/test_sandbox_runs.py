@@ -173,3 +173,17 @@ def test_sandbox_seen_from_inside(backend, phantom_dataset, tmp_path, libpod):
 def test_no_container_left_behind(backend):
     assert backend.list_containers({"arena.test": "sandbox"}) == []
     assert backend.list_containers({"arena.test": "probe"}) == []
+
+
+def test_labelled_containers_lists_labels_and_age(backend):
+    client = backend.client
+    created = client.containers.create(
+        "localhost/arena/base-os:latest", command=["true"], network_mode="none",
+        labels={"arena.job": "987654", "arena.attempt": "3", "arena.test": "sandbox"})
+    try:
+        (found,) = [c for c in backend.labelled_containers("arena.job") if c.name == created.name]
+        assert found.labels["arena.attempt"] == "3"
+        assert abs(time.time() - found.created) < 120
+        assert backend.remove_containers({"arena.job": "987654"}) == [created.name]
+    finally:
+        backend._remove(created.id)

@@ -148,7 +148,11 @@ class ScriptedBackend:
 
     def remove_containers(self, labels):
         self.removed_labels.append(labels)
-        return []
+        return [info.name for info in getattr(self, "others", [])
+                if all(info.labels.get(k) == v for k, v in labels.items())]
 
     def list_containers(self, labels):
         return []
+
+    def labelled_containers(self, key):
+        return list(getattr(self, "others", []))

@@ -166,3 +166,29 @@ def test_cancel_during_the_run_stops_the_container(job, use_backend):
     job.refresh_from_db()
     assert job.status == "cancelled" and len(backend.runs) == 1
     assert job.submission.evaluations.count() == 0
+
+
+def test_sweep_removes_only_unsupervised_containers(job, django_user_model):
+    import time as _time
+
+    from arena.execution.backends.base import ContainerInfo
+
+    Job.objects.filter(pk=job.pk).update(status="running", attempt=2)
+    now = _time.time()
+
+    def info(name, job_id, attempt, age):
+        return ContainerInfo(name, {"arena.job": str(job_id), "arena.attempt": str(attempt)},
+                             now - age)
+
+    backend = ScriptedBackend(lambda spec: None)
+    backend.others = [
+        info("current", job.pk, 2, 5),            # supervised: kept
+        info("stale-attempt", job.pk, 1, 5),      # an older attempt of the job
+        info("no-such-job", 987654, 1, 5),        # job deleted
+    ]
+    assert sorted(runner.sweep_orphans(backend)) == ["no-such-job", "stale-attempt"]
+    backend.others = [info("runaway", job.pk, 2, 30 + runner.SWEEP_GRACE_S + 1)]  # limit 30 s
+    assert runner.sweep_orphans(backend) == ["runaway"]
+    Job.objects.filter(pk=job.pk).update(status="failed")
+    backend.others = [info("finished", job.pk, 2, 1)]
+    assert runner.sweep_orphans(backend) == ["finished"]

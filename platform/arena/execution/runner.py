@@ -190,6 +190,33 @@ def run_job(job_id: int) -> None:
                 logger.warning("job %s: could not release its image", job_id, exc_info=True)
 
 
+SWEEP_GRACE_S = 120
+
+
+def sweep_orphans(backend) -> list[str]:
+    """Remove Arena containers nobody supervises any more: their job is gone or finished,
+    moved on to a newer attempt, or ran past its phase's time limit + grace (its worker died
+    and the message is not redelivered yet). Returns the removed names."""
+    now = time.time()
+    removed = []
+    for info in backend.labelled_containers("arena.job"):
+        try:
+            job_id, attempt = int(info.labels["arena.job"]), int(info.labels.get("arena.attempt", 0))
+        except (KeyError, ValueError):
+            continue
+        job = Job.objects.filter(pk=job_id).select_related("submission__phase").first()
+        orphan = (
+            job is None or job.status in Job.TERMINAL or job.attempt != attempt
+            or now - info.created > job.submission.phase.time_limit_s + SWEEP_GRACE_S
+        )
+        if orphan:
+            removed += backend.remove_containers({"arena.job": str(job_id),
+                                                  "arena.attempt": str(attempt)})
+    if removed:
+        logger.warning("removed orphaned containers: %s", ", ".join(removed))
+    return removed
+
+
 def _remove_lost_workspaces(job: Job, current: ws.Workspace) -> None:
     """Unmount and delete the folders of earlier attempts of ``job`` (a killed worker never
     ran its cleanup)."""
@@ -237,6 +264,7 @@ def _execute(job: Job, attempt: int, workspace: ws.Workspace, loaded: list) -> N
     backend = get_backend()
     Job.objects.filter(pk=job.pk).update(engine=backend.engine)
     backend.remove_containers({"arena.job": str(job.pk)})  # containers of lost attempts
+    sweep_orphans(backend)
     _remove_lost_workspaces(job, workspace)
     if _ensure_image(backend, job):
         loaded.append(backend)

@@ -80,6 +80,15 @@ class RunResult:
     container_id: str = ""
 
 
+@dataclass(frozen=True)
+class ContainerInfo:
+    """A container as listed by the engine: name, labels, creation time (unix seconds)."""
+
+    name: str
+    labels: dict[str, str]
+    created: float
+
+
 class ExecutionBackend(abc.ABC):
     """Interface of a container engine backend (Docker Engine API: Docker or Podman)."""
 
@@ -116,6 +125,10 @@ class ExecutionBackend(abc.ABC):
     @abc.abstractmethod
     def list_containers(self, labels: dict[str, str]) -> list[str]:
         """Names of containers (any state) carrying all ``labels``."""
+
+    @abc.abstractmethod
+    def labelled_containers(self, key: str) -> list[ContainerInfo]:
+        """Every container (any state) that has the label ``key``, whatever its value."""
 
 
 def label_filters(labels: dict[str, str]) -> list[str]:

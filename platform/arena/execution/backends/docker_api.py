@@ -10,6 +10,7 @@ ConnectionError, OOM kills leave ``OOMKilled`` false (137 without a timeout = ou
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
 import os
 import threading
@@ -24,6 +25,7 @@ from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 
 from arena.execution.backends import gpu as gpu_requests
 from arena.execution.backends.base import (
+    ContainerInfo,
     EngineUnavailable,
     ExecutionBackend,
     GpuUnavailable,
@@ -70,6 +72,19 @@ def _chunks(stream: BinaryIO) -> Iterator[bytes]:
         if not chunk:
             return
         yield chunk
+
+
+def _epoch(value: Any) -> float:
+    """Unix seconds from the engine's ``Created`` (int, or RFC 3339 with nanoseconds)."""
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        text = str(value).rstrip("Z")
+        main, _, frac = text.partition(".")
+        stamp = datetime.datetime.fromisoformat(main).replace(tzinfo=datetime.UTC)
+        return stamp.timestamp() + (float("0." + frac) if frac.isdigit() else 0.0)
+    except ValueError:
+        return time.time()
 
 
 def directory_size(path: Path) -> int:
@@ -172,6 +187,15 @@ class DockerApiBackend(ExecutionBackend):
         except (DockerException, *_TRANSPORT_ERRORS) as exc:
             raise EngineUnavailable(f"container engine unavailable while listing containers: {exc}")
         return [c.name for c in found]
+
+    def labelled_containers(self, key: str) -> list[ContainerInfo]:
+        """Containers carrying label ``key`` (any value), with labels and creation time."""
+        try:
+            found = self.client.containers.list(all=True, filters={"label": [key]})
+        except (DockerException, *_TRANSPORT_ERRORS) as exc:
+            raise EngineUnavailable(f"container engine unavailable while listing containers: {exc}")
+        return [ContainerInfo(c.name, dict(c.labels or {}), _epoch(c.attrs.get("Created")))
+                for c in found]
 
     def remove_containers(self, labels: dict[str, str]) -> list[str]:
         """Force-remove every container carrying ``labels`` (stale attempts)."""
