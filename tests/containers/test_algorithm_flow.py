@@ -38,6 +38,9 @@ configure_phase_dataset(phase, r"{dataset}")
 web = Phase.objects.create(challenge=challenge, slug="web", title="Web", task="kits21", order=1,
     kind="algorithm", time_limit_s=60, memory_mb=512, cpus=1, quota_count=0, max_upload_mb=1024)
 configure_phase_dataset(web, r"{dataset}")
+gpu = Phase.objects.create(challenge=challenge, slug="gpu", title="GPU", task="kits21", order=2,
+    kind="algorithm", gpu=True, quota_count=0, max_upload_mb=1024)
+configure_phase_dataset(gpu, r"{dataset}")
 print(Token.objects.create(user=user).key, phase.pk)
 """
 
@@ -161,6 +164,19 @@ def test_web_ui_upload_runs_scores_and_ranks(flow):
             break
         time.sleep(0.5)
     assert [(r["rank"], r["participant"]) for r in board["rows"]] == [(1, "alice")]
+
+
+def test_gpu_phase_on_a_worker_without_gpu_fails_clearly(flow):
+    phases = requests.get(f"{flow.url}/api/v1/challenges/algo-it/").json()["phases"]
+    gpu_phase = next(p["id"] for p in phases if p["slug"] == "gpu")
+    with open(ARCHIVES / "example-good.tar.gz", "rb") as fh:
+        response = requests.post(
+            f"{flow.url}/api/v1/phases/{gpu_phase}/submissions/", headers=flow.headers,
+            files={"file": ("example-good.tar.gz", fh)}, timeout=300)
+    assert response.status_code == 201, response.text
+    body = _wait(flow, response.json()["id"])
+    assert body["status"] == "failed"
+    assert body["error"].startswith("GPU unavailable") and "ARENA_GPU_IDS is empty" in body["error"]
 
 
 def test_root_image_and_duplicate_are_refused_at_upload(flow):
