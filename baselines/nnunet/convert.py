@@ -53,7 +53,7 @@ def convert_dataset(dataset_dir: str | Path, raw_root: str | Path, task: str | N
         label = training_label(task, src / "references", case)
         sitk.WriteImage(label, str(out / "labelsTr" / f"{case}.nii.gz"), useCompression=True)
     doc = {
-        "channel_names": nnunet_channels(task, meta["channels"]),
+        "channel_names": nnunet_channels(task, meta["channels"], meta["cases"]),
         "labels": nnunet_labels(task),
         "numTraining": len(meta["cases"]),
         "file_ending": ".nii.gz",

@@ -61,12 +61,14 @@ def nnunet_labels(task: str) -> dict[str, int]:
     return out
 
 
-def nnunet_channels(task: str, channels: dict[str, str]) -> dict[str, str]:
+def nnunet_channels(task: str, channels: dict[str, str], cases: list[str] | None = None) -> dict[str, str]:
     """dataset.json ``channel_names`` ("0": name, ...): CT-like channels are named "CT" so
-    nnU-Net uses CT normalisation; AMOS mixes CT and MRI, so it keeps z-score normalisation."""
+    nnU-Net uses CT normalisation; AMOS keeps z-score normalisation when MRI cases (ids >= 500)
+    are in the training set and uses CT normalisation for a CT-only training set."""
+    amos_ct_only = task == "amos22" and bool(cases) and all(int(c.rsplit("_", 1)[-1]) < 500 for c in cases)
     out = {}
     for ch, name in sorted(channels.items()):
-        ct_like = task != "amos22" and ("CT" in name.split() or name in ("CT", "CTA"))
+        ct_like = amos_ct_only or (task != "amos22" and ("CT" in name.split() or name in ("CT", "CTA")))
         out[str(int(ch))] = "CT" if ct_like else name
     return out
 

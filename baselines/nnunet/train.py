@@ -6,7 +6,7 @@ environment variables nnU-Net reads). Schedules:
 
 - ``default``: nnU-Net's own (1000 epochs × 250 iterations, planner's network and patch).
 - ``short``: 100 epochs × 50 iterations, planner's network: a usable GPU baseline in minutes.
-- ``tiny``: a CPU schedule for CI: the 2d configuration, 8 epochs × 25 iterations, the
+- ``tiny``: a CPU schedule for CI: the 2d configuration, 16 epochs × 25 iterations, the
   planner's topology with a quarter of the feature maps (capped at 64), batch 16, nnU-Net's own
   AdamW variant (``nnUNetTrainerAdam``, lr 3e-3: SGD with momentum 0.99 needs a few hundred
   iterations before it leaves the all-background solution) and 90 % foreground oversampling.
@@ -48,10 +48,33 @@ class Schedule:
 SCHEDULES: dict[str, Schedule] = {
     "default": Schedule("default", epochs=1000, iterations=250, val_iterations=50),
     "short": Schedule("short", epochs=100, iterations=50, val_iterations=10),
-    "tiny": Schedule("tiny", epochs=8, iterations=25, val_iterations=1, batch_size=16,
+    "tiny": Schedule("tiny", epochs=16, iterations=25, val_iterations=1, batch_size=16,
                      feature_scale=0.25, max_features=64, configuration="2d",
                      trainer="nnUNetTrainerAdam", initial_lr=3e-3, oversample_foreground=0.9),
 }
+
+
+#: nnunetv2 trainers imported from their own module. nnU-Net's name lookup imports every trainer
+#: module, and some of those import timm -> torchvision, whose PyPI wheel is built against the CUDA
+#: torch and cannot load next to the CPU wheel; importing the module directly avoids that.
+_TRAINER_MODULES = {
+    "nnUNetTrainer": "nnunetv2.training.nnUNetTrainer.nnUNetTrainer",
+    "nnUNetTrainerAdam": "nnunetv2.training.nnUNetTrainer.variants.optimizer.nnUNetTrainerAdam",
+}
+#: trainer variants that differ from nnUNetTrainer only in the optimizer: their exported
+#: checkpoints name nnUNetTrainer (same network), so inference never needs the variant
+_OPTIMIZER_ONLY = {"nnUNetTrainerAdam"}
+
+
+def trainer_class(name: str):
+    """nnunetv2 trainer class by name (direct import for the known ones, else nnU-Net's lookup)."""
+    import importlib
+
+    if name in _TRAINER_MODULES:
+        return getattr(importlib.import_module(_TRAINER_MODULES[name]), name)
+    from nnunetv2.utilities.find_objects import recursive_find_trainer_class_by_name
+
+    return recursive_find_trainer_class_by_name(name)
 
 
 def set_work_dir(work: str | Path) -> dict[str, Path]:
@@ -103,7 +126,6 @@ def plan_and_preprocess(task: str, schedule: Schedule, num_processes: int = 2) -
 def train(task: str, schedule: Schedule, device: str = "cpu") -> tuple[Path, dict]:
     """Train fold ``all`` with ``schedule`` on ``device``; returns (trainer output folder, stats)."""
     import torch
-    from nnunetv2.utilities.find_objects import recursive_find_trainer_class_by_name
 
     if device == "cpu":
         torch.set_num_threads(max(1, os.cpu_count() or 1))
@@ -111,8 +133,7 @@ def train(task: str, schedule: Schedule, device: str = "cpu") -> tuple[Path, dic
     plans = json.loads((pre / "nnUNetPlans.json").read_text())
     plans["continue_training"] = False
     dataset_json = json.loads((pre / "dataset.json").read_text())
-    trainer_cls = recursive_find_trainer_class_by_name(schedule.trainer)  # nnunetv2's own trainers
-    trainer = trainer_cls(plans=plans, configuration=schedule.configuration, fold="all",
+    trainer = trainer_class(schedule.trainer)(plans=plans, configuration=schedule.configuration, fold="all",
                           dataset_json=dataset_json, device=torch.device(device))
     trainer.num_epochs = schedule.epochs
     trainer.num_iterations_per_epoch = schedule.iterations
@@ -143,7 +164,16 @@ def export_model(task: str, trainer_dir: Path, export_dir: str | Path, channels:
     (model / "fold_all").mkdir(parents=True)
     for f in ("dataset.json", "plans.json"):
         shutil.copyfile(trainer_dir / f, model / f)
-    shutil.copyfile(trainer_dir / "fold_all" / "checkpoint_final.pth", model / "fold_all" / "checkpoint_final.pth")
+    src = trainer_dir / "fold_all" / "checkpoint_final.pth"
+    dst = model / "fold_all" / "checkpoint_final.pth"
+    if schedule.trainer in _OPTIMIZER_ONLY:
+        import torch
+
+        ckpt = torch.load(src, map_location="cpu", weights_only=False)
+        ckpt["trainer_name"] = "nnUNetTrainer"
+        torch.save(ckpt, dst)
+    else:
+        shutil.copyfile(src, dst)
     doc = {"task": task, "dataset_name": dataset_name(task), "configuration": schedule.configuration,
            "channels": channels, "schedule": asdict(schedule), **stats}
     (export / "arena_model.json").write_text(json.dumps(doc, indent=1))

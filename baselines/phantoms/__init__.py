@@ -54,28 +54,33 @@ def _check(task: str, preset: str, n_cases: int) -> ModuleType:
     return mod
 
 
-def generate_cases(task: str, *, preset: str = "small", n_cases: int = 3, seed: int = 0):
+def generate_cases(task: str, *, preset: str = "small", n_cases: int = 3, seed: int = 0,
+                   case_ids: list[str] | None = None):
     """Yield the :class:`PhantomCase` objects of a dataset without writing anything.
 
     Case *i* uses the random stream ``(seed, i)``, so it is the same whatever ``n_cases`` is.
+    ``case_ids`` replaces the default ids (and ``n_cases``), e.g. only AMOS CT ids (< 500).
     """
-    mod = _check(task, preset, n_cases)
-    for i, case_id in enumerate(mod.case_ids(n_cases)):
+    mod = _check(task, preset, len(case_ids) if case_ids else n_cases)
+    ids = list(case_ids) if case_ids else mod.case_ids(n_cases)
+    for i, case_id in enumerate(ids):
         rng = np.random.default_rng([int(seed), i])
         yield mod.make_case(case_id, rng, preset, task) if getattr(mod, "TASK_AWARE", False) \
             else mod.make_case(case_id, rng, preset)
 
 
 def generate_dataset(
-    task: str, out_dir: str | Path, *, preset: str = "small", n_cases: int = 3, seed: int = 0
+    task: str, out_dir: str | Path, *, preset: str = "small", n_cases: int = 3, seed: int = 0,
+    case_ids: list[str] | None = None,
 ) -> Path:
     """Write a phantom dataset folder for ``task`` at ``out_dir`` and return its path.
 
-    ``out_dir`` must be new or empty; the folder appears atomically. Raises ValueError for an
-    unknown task or preset or a non-positive ``n_cases``, FileExistsError for a non-empty
-    ``out_dir``.
+    ``out_dir`` must be new or empty; the folder appears atomically. ``case_ids`` (optional)
+    replaces the default case ids, e.g. ``["amos_0001", "amos_0002"]`` for CT-only AMOS.
+    Raises ValueError for an unknown task or preset or a non-positive ``n_cases``,
+    FileExistsError for a non-empty ``out_dir``.
     """
-    mod = _check(task, preset, n_cases)
+    mod = _check(task, preset, len(case_ids) if case_ids else n_cases)
     channels = mod.channels(task) if callable(getattr(mod, "channels", None)) else mod.CHANNELS
     labels = mod.labels(task) if callable(getattr(mod, "labels", None)) else mod.LABELS
     meta = {
@@ -89,5 +94,5 @@ def generate_dataset(
     meta.update(getattr(mod, "extra_meta", lambda t: {})(task))
     writer = getattr(mod, "reference_writer", None)
     write_reference = writer(task) if writer else write_label_map_reference
-    cases = list(generate_cases(task, preset=preset, n_cases=n_cases, seed=seed))
+    cases = list(generate_cases(task, preset=preset, n_cases=n_cases, seed=seed, case_ids=case_ids))
     return write_dataset(Path(out_dir), meta, cases, write_reference)

@@ -2,11 +2,52 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from baselines.phantoms import generate_dataset
+
+REPO = Path(__file__).resolve().parents[2]
+NNUNET_PY = REPO / ".venv-nnunet" / "bin" / "python"
+#: task -> (training case ids, unseen test case ids, regions whose mean Dice must exceed 0.5);
+#: AMOS uses its CT subset (ids < 500), which nnU-Net trains with CT normalisation
+NNUNET_CASES = {
+    "kits21": ([f"kits_{i:04d}" for i in range(4)], ["kits_0100", "kits_0101"], ["kidney_and_mass"]),
+    "amos22": ([f"amos_{i:04d}" for i in range(1, 5)], ["amos_0101", "amos_0102"], ["liver", "spleen"]),
+}
+
+
+def run_nnunet(*args: str, timeout: int) -> dict:
+    """Run ``python -m baselines.nnunet ARGS`` in .venv-nnunet; return its last stdout line (JSON)."""
+    assert NNUNET_PY.exists(), f"{NNUNET_PY} missing: run `make nnunet-env` (make test does)"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.run([str(NNUNET_PY), "-m", "baselines.nnunet", *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"baselines.nnunet {args[0]} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def nnunet_trained(tmp_path_factory):
+    """``nnunet_trained(task) -> (exported model dir, training stats)``: the tiny CPU schedule on
+    small phantoms (:data:`NNUNET_CASES`), trained once per session."""
+    cache: dict[str, tuple[Path, dict]] = {}
+
+    def get(task: str) -> tuple[Path, dict]:
+        if task not in cache:
+            root = tmp_path_factory.mktemp(f"nnunet-{task}")
+            ds = generate_dataset(task, root / "train", case_ids=NNUNET_CASES[task][0], seed=0)
+            stats = run_nnunet("train", "--dataset", str(ds), "--work", str(root / "work"),
+                               "--export", str(root / "model"), "--schedule", "tiny", "--device", "cpu",
+                               timeout=600)
+            cache[task] = (root / "model", stats)
+        return cache[task]
+
+    return get
 
 
 @pytest.fixture(scope="session")
