@@ -3,8 +3,8 @@
 Method, per axial slice: lumens are dark (flow void) round blobs of carotid size (area 8–70
 mm²) lying 10–27 mm from the neck's midline; jugular veins (more lateral, larger) and the airway
 (midline, larger) are rejected by these priors. The wall is the ring within ``WALL_MM`` of the
-lumen; the slice diagnosis is 1 when the bright (wall-like) ring around a lumen is thicker than
-1.5 mm somewhere, else 0. Writes the label map (1 wall, 2 lumen) and the per-slice diagnosis.
+lumen; the slice diagnosis is 1 when at least 4 mm² of intermediate signal (a lipid-rich plaque
+core: darker than wall and fat, brighter than blood) lies 1.2–2.5 mm from a lumen, else 0. Writes the label map (1 wall, 2 lumen) and the per-slice diagnosis.
 """
 
 from __future__ import annotations
@@ -50,9 +50,10 @@ def cosmos2022(case: CaseImages) -> tuple[np.ndarray, dict[str, int]]:
             continue
         dist = ndimage.distance_transform_edt(~lumen, sampling=sp[1:])
         wall = (dist > 0) & (dist <= WALL_MM + 1e-6)
-        thick_ring = (dist > 0) & (dist <= 3.0) & (sm[k] > 0.55) & (sm[k] < 0.95)
-        thickness = float(dist[thick_ring].max()) if thick_ring.any() else 0.0
+        # plaque: a lipid core (intermediate signal, darker than fat and wall, brighter than
+        # blood) beyond the lumen's partial-volume rim
+        core = (dist > 1.2) & (dist <= 2.5) & (sm[k] > 0.38) & (sm[k] < 0.66)
         out[k][wall] = 1
         out[k][lumen] = 2
-        diag[str(k)] = int(thickness > 1.5)
+        diag[str(k)] = int(core.sum() * px >= 4.0)
     return out, diag
