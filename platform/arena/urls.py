@@ -7,5 +7,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("arena.api.urls")),
+    path("api/v1/", include("arena.execution.urls")),
     path("", include("arena.web.urls")),
 ]

@@ -175,6 +175,8 @@ API_MATRIX = {
         _expect(201, anonymous=401, participant=200, other=200),
     ),
     "schema": ("get", "/api/v1/schema/", ALL),
+    # a prediction submission has no container job: 404 for everyone, never a leak
+    "container job": ("get", "/api/v1/submissions/{sub}/job/", _expect(404)),
 }
 
 
