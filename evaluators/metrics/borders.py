@@ -13,16 +13,27 @@ from scipy import ndimage
 from evaluators.metrics.blocks import BlockedMask, block_offset
 from evaluators.metrics.nearest import nearest_distances
 
-_CROSS_3D = ndimage.generate_binary_structure(3, 1)
-
 
 def border_points(mask: BlockedMask) -> np.ndarray:
     """Indices (n, 3) of the border voxels of a blocked 3-D mask, block by block."""
     parts = [np.zeros((0, 3), dtype=np.int64)]
     for block, local in mask.parts:
-        eroded = ndimage.binary_erosion(local, structure=_CROSS_3D, iterations=1, border_value=0)
-        parts.append(np.argwhere(local & ~eroded) + block_offset(block))
+        parts.append(np.argwhere(_border_3d(local)) + block_offset(block))
     return np.concatenate(parts)
+
+
+def _border_3d(mask: np.ndarray) -> np.ndarray:
+    """mask XOR erosion(mask, 6-connected cross, outside = background), by array slicing
+    (several times faster than ``scipy.ndimage.binary_erosion``; same result)."""
+    padded = np.pad(mask, 1)
+    interior = mask.copy()
+    core = (slice(1, -1),) * 3
+    for axis in range(3):
+        for shift in (0, 2):
+            window = list(core)
+            window[axis] = slice(shift, shift + mask.shape[axis])
+            interior &= padded[tuple(window)]
+    return mask & ~interior
 
 
 def border_voxels(mask: np.ndarray) -> np.ndarray:
