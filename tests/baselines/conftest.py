@@ -43,7 +43,7 @@ def nnunet_trained(tmp_path_factory):
             ds = generate_dataset(task, root / "train", case_ids=NNUNET_CASES[task][0], seed=0)
             stats = run_nnunet("train", "--dataset", str(ds), "--work", str(root / "work"),
                                "--export", str(root / "model"), "--schedule", "tiny", "--device", "cpu",
-                               timeout=600)
+                               timeout=1500)  # tiny CPU schedule: ~4-6 min on a loaded 2-core machine
             cache[task] = (root / "model", stats)
         return cache[task]
 

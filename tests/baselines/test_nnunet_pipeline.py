@@ -29,7 +29,7 @@ def test_tiny_cpu_training_segments_large_structures(task, nnunet_trained, tmp_p
     test = generate_dataset(task, tmp_path / "test", case_ids=CASES[task][1], seed=101)  # unseen
     pred = tmp_path / "pred"
     timing = run_nnunet("predict", "--model", str(model), "--inputs", str(test / "inputs"), "--out", str(pred),
-                  "--device", "cpu", timeout=300)
+                  "--device", "cpu", timeout=900)
     result = evaluators.score_folder(task, pred, test / "references")
     agg = result.metrics_json["aggregates"]
     dice = {r: agg[r]["dice"]["mean"] for r in CASES[task][2]}
