@@ -49,7 +49,7 @@ phases = {{}}
 for order, (task, dataset) in enumerate(json.loads(r'{datasets}').items()):
     phase = Phase.objects.create(challenge=challenge, slug=task.replace("_", "-"), title=task,
         task=task, order=order, kind="algorithm", time_limit_s=600, memory_mb=4096, cpus=2,
-        hide_logs=False, quota_count=0, max_upload_mb=2048)
+        hide_logs=False, quota_count=0, max_upload_mb=4096)
     configure_phase_dataset(phase, dataset)
     phases[task] = phase.pk
 print(json.dumps({{"token": Token.objects.create(user=user).key, "phases": phases}}))
@@ -81,8 +81,10 @@ def arena(engine, tmp_path_factory):
                 for task, (cases, _) in PHASES.items()}
     (root / "var").mkdir()
     stack = Stack(root / "var", "postgres")
-    # Loaded images are removed by the test itself without pruning the build cache of the next.
-    stack.env.update(ARENA_ENGINE_URL=SOCKET_URL, ARENA_KEEP_LOADED_IMAGES="1")
+    # Loaded images are removed by the test itself without pruning the build cache of the next;
+    # the CPU image's archive (~1.7 GB) is close to the default 2048 MB upload cap.
+    stack.env.update(ARENA_ENGINE_URL=SOCKET_URL, ARENA_KEEP_LOADED_IMAGES="1",
+                     ARENA_MAX_UPLOAD_MB="4096")
     try:
         stack.start()
         seeded = json.loads(stack.manage("shell", "-c", SEED.format(datasets=json.dumps(datasets)))
