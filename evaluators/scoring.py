@@ -10,6 +10,7 @@ from pathlib import Path
 import evaluators
 from evaluators.aggregation import aggregate
 from evaluators.errors import EvaluationInputError
+from evaluators.metrics.nearest import set_query_threads
 from evaluators.tasks import get_task
 from evaluators.tasks.base import CaseScores, Task
 
@@ -134,7 +135,10 @@ def score_folder(
             if progress:
                 progress(i + 1, len(work), item[1])
     else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
+        # one process per core already: each KD-tree query single-threaded
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(work)), initializer=set_query_threads, initargs=(1,)
+        ) as pool:
             for i, scores in enumerate(pool.map(_score_one, work)):
                 results.append(scores)
                 if progress:

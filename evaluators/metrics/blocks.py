@@ -52,6 +52,29 @@ def foreground_blocks(*arrays: np.ndarray) -> list[Block]:
     return blocks
 
 
+def nonzero_indices(mask: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:
+    """Indices (n, 3) of the non-zero voxels of a 3-D array in C order, plus ``offset``.
+
+    Same result as ``np.argwhere(mask) + offset``, several times faster: one flat scan and
+    integer division instead of NumPy's multi-index nonzero.
+    """
+    return flat_to_indices(np.flatnonzero(mask), mask.shape, offset)
+
+
+def flat_to_indices(
+    flat: np.ndarray, shape: tuple[int, ...], offset: np.ndarray | None = None
+) -> np.ndarray:
+    """Indices (n, 3) of the C-order flat positions ``flat`` in an array of ``shape``, plus
+    ``offset``."""
+    _, n1, n2 = shape
+    points = np.empty((flat.size, 3), dtype=np.int64)
+    points[:, 0], rest = np.divmod(flat, n1 * n2)
+    points[:, 1], points[:, 2] = np.divmod(rest, n2)
+    if offset is not None:
+        points += offset
+    return points
+
+
 def block_offset(block: Block) -> np.ndarray:
     """Index of the block's first voxel in the whole image."""
     return np.array([s.start for s in block], dtype=np.int64)

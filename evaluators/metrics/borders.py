@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from evaluators.metrics.blocks import BlockedMask, block_offset
+from evaluators.metrics.blocks import BlockedMask, block_offset, nonzero_indices
 from evaluators.metrics.nearest import nearest_distances
 
 
@@ -18,7 +18,7 @@ def border_points(mask: BlockedMask) -> np.ndarray:
     """Indices (n, 3) of the border voxels of a blocked 3-D mask, block by block."""
     parts = [np.zeros((0, 3), dtype=np.int64)]
     for block, local in mask.parts:
-        parts.append(np.argwhere(_border_3d(local)) + block_offset(block))
+        parts.append(nonzero_indices(_border_3d(local), block_offset(block)))
     return np.concatenate(parts)
 
 

@@ -22,7 +22,7 @@ from itertools import product
 
 import numpy as np
 
-from evaluators.metrics.blocks import BlockedMask, block_offset
+from evaluators.metrics.blocks import BlockedMask, block_offset, flat_to_indices
 from evaluators.metrics.nearest import nearest_distances
 
 #: weight of each (dz, dy, dx) offset of the 2×2×2 neighbourhood in the neighbour code
@@ -71,14 +71,18 @@ def neighbour_codes(mask: np.ndarray) -> np.ndarray:
     """Neighbour code of every voxel corner of a 3-D boolean mask; shape = mask.shape + 1.
 
     Corner ``p`` covers voxels ``p-1`` and ``p`` on each axis; voxels outside are background.
+    The code is built one axis at a time (x: 2 bits, then y: 4 bits, then z: 8 bits), which
+    gives exactly the weights of :data:`NEIGHBOUR_WEIGHTS` in three passes instead of eight.
     """
     padded = np.pad(mask.astype(np.uint8, copy=False), 1)
-    n0, n1, n2 = (s + 1 for s in mask.shape)
-    codes = np.zeros((n0, n1, n2), dtype=np.uint8)
-    for i, j, k in _OFFSETS:
-        weight = int(NEIGHBOUR_WEIGHTS[i, j, k])
-        codes |= padded[i : i + n0, j : j + n1, k : k + n2] * np.uint8(weight)
-    return codes
+    # multiplications, not shifts: NumPy vectorises uint8 multiplication, not uint8 shifts
+    codes = padded[:, :, :-1] * np.uint8(2)
+    codes |= padded[:, :, 1:]
+    pairs_y = codes[:, :-1, :] * np.uint8(4)
+    pairs_y |= codes[:, 1:, :]
+    cube = pairs_y[:-1] * np.uint8(16)
+    cube |= pairs_y[1:]
+    return cube
 
 
 def surfel_points(mask: BlockedMask, spacing: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -89,9 +93,10 @@ def surfel_points(mask: BlockedMask, spacing: tuple[float, ...]) -> tuple[np.nda
     areas = [np.zeros(0, dtype=np.float64)]
     for block, local in mask.parts:
         codes = neighbour_codes(local)
-        is_surfel = (codes != 0) & (codes != 255)
-        points.append(np.argwhere(is_surfel) + block_offset(block))
-        areas.append(table[codes[is_surfel]])
+        is_surfel = (codes - np.uint8(1)) < np.uint8(254)  # codes 1..254 (uint8 wraps 0 to 255)
+        flat = np.flatnonzero(is_surfel)
+        points.append(flat_to_indices(flat, codes.shape, block_offset(block)))
+        areas.append(table[codes.ravel()[flat]])
     return np.concatenate(points), np.concatenate(areas)
 
 
