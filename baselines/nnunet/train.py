@@ -8,8 +8,11 @@ environment variables nnU-Net reads). Schedules:
 - ``short``: 100 epochs × 50 iterations, planner's network: a usable GPU baseline in minutes.
 - ``tiny``: a CPU schedule for CI: the 2d configuration, 16 epochs × 25 iterations, the
   planner's topology with a quarter of the feature maps (capped at 64), batch 16, nnU-Net's own
-  AdamW variant (``nnUNetTrainerAdam``, lr 3e-3: SGD with momentum 0.99 needs a few hundred
+  AdamW variant (``nnUNetTrainerAdam``, lr 1e-2: SGD with momentum 0.99 needs a few hundred
   iterations before it leaves the all-background solution) and 90 % foreground oversampling.
+  Measured on AMOS small phantoms (15 organs): at lr 3e-3 the 400 iterations learned the liver
+  and the stomach but left the spleen anywhere between 0.0 and 0.94 Dice from run to run; at
+  1e-2 three runs gave spleen 0.955-0.972 and learned eight or more organs.
 
 The trained model is exported as a self-contained folder: ``arena_model.json`` (task, channels,
 schedule, timings) + ``nnunet/`` (dataset.json, plans.json, fold_all/checkpoint_final.pth), which
@@ -50,7 +53,7 @@ SCHEDULES: dict[str, Schedule] = {
     "short": Schedule("short", epochs=100, iterations=50, val_iterations=10),
     "tiny": Schedule("tiny", epochs=16, iterations=25, val_iterations=1, batch_size=16,
                      feature_scale=0.25, max_features=64, configuration="2d",
-                     trainer="nnUNetTrainerAdam", initial_lr=3e-3, oversample_foreground=0.9),
+                     trainer="nnUNetTrainerAdam", initial_lr=1e-2, oversample_foreground=0.9),
 }
 
 
