@@ -8,28 +8,21 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.django_setup import eager_celery, isolate_storage
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "containers"))  # phantom
 
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.ARENA_WORK_ROOT = tmp_path / "work"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    for path in (settings.MEDIA_ROOT, settings.ARENA_WORK_ROOT):
-        path.mkdir(parents=True, exist_ok=True)
+    isolate_storage(settings, tmp_path)
 
 
 @pytest.fixture
 def eager():
-    from arena.celery import app
-
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager = False
+    with eager_celery():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -6,28 +6,19 @@ from __future__ import annotations
 import pytest
 from synthdata import make_dataset
 
-from arena.celery import app as celery_app
+from tests.support.django_setup import eager_celery, isolate_storage, public_challenge, role_users
 
 
 @pytest.fixture(autouse=True)
 def _isolated_storage(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.ARENA_WORK_ROOT = tmp_path / "work"
-    settings.ARENA_DATASETS_ROOT = tmp_path / "datasets"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    isolate_storage(settings, tmp_path)
     settings.ARENA_SCORING_JOBS = 1
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    for path in (settings.MEDIA_ROOT, settings.ARENA_WORK_ROOT):
-        path.mkdir(parents=True, exist_ok=True)
-    yield
 
 
 @pytest.fixture(autouse=True)
 def _eager_celery():
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager = False
+    with eager_celery():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -37,26 +28,12 @@ def dataset_dir(tmp_path_factory):
 
 @pytest.fixture
 def users(db, django_user_model):
-    make = django_user_model.objects.create_user
-    return {
-        "participant": make("alice", "alice@example.org", "pw-alice-123"),
-        "other": make("bob", "bob@example.org", "pw-bob-123"),
-        "organizer": make("olga", "olga@example.org", "pw-olga-123"),
-        "admin": django_user_model.objects.create_superuser("root", "root@example.org", "pw-root"),
-        "stranger": make("sam", "sam@example.org", "pw-sam-123"),
-    }
+    return role_users(django_user_model)
 
 
 @pytest.fixture
 def challenge(users):
-    from arena.challenges.models import Challenge
-    from arena.participation.models import Registration
-
-    ch = Challenge.objects.create(slug="kits", title="KiTS test", is_public=True)
-    ch.organizers.add(users["organizer"])
-    for role in ("participant", "other"):
-        Registration.objects.create(user=users[role], challenge=ch, status="approved")
-    return ch
+    return public_challenge(users)
 
 
 @pytest.fixture

@@ -10,29 +10,19 @@ import pytest
 from django.core.cache import cache
 from web_helpers import upload
 
-from arena.celery import app as celery_app
+from tests.support.django_setup import eager_celery, isolate_storage, public_challenge, role_users
 
 
 @pytest.fixture(autouse=True)
 def _isolated_storage(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.ARENA_WORK_ROOT = tmp_path / "work"
-    settings.ARENA_DATASETS_ROOT = tmp_path / "datasets"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
-    for path in (settings.MEDIA_ROOT, settings.ARENA_WORK_ROOT):
-        path.mkdir(parents=True, exist_ok=True)
+    isolate_storage(settings, tmp_path)
     cache.clear()  # cached leaderboard charts of an earlier test
-    yield
 
 
 @pytest.fixture(autouse=True)
 def _eager_celery():
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.task_eager_propagates = False
+    with eager_celery():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -59,28 +49,12 @@ def archives(kits_dataset, tmp_path_factory) -> dict[str, bytes]:
 
 @pytest.fixture
 def users(transactional_db, django_user_model):
-    make = django_user_model.objects.create_user
-    return {
-        "participant": make("alice", "alice@example.org", "pw-alice-123"),
-        "other": make("bob", "bob@example.org", "pw-bob-123"),
-        "organizer": make("olga", "olga@example.org", "pw-olga-123"),
-        "admin": django_user_model.objects.create_superuser("root", "root@example.org", "pw-root"),
-        "stranger": make("sam", "sam@example.org", "pw-sam-123"),
-    }
+    return role_users(django_user_model)
 
 
 @pytest.fixture
 def challenge(users):
-    from arena.challenges.models import Challenge
-    from arena.participation.models import Registration
-
-    ch = Challenge.objects.create(
-        slug="kits", title="KiTS web test", description="Kidney tumours.", is_public=True
-    )
-    ch.organizers.add(users["organizer"])
-    for role in ("participant", "other"):
-        Registration.objects.create(user=users[role], challenge=ch, status="approved")
-    return ch
+    return public_challenge(users, title="KiTS web test", description="Kidney tumours.")
 
 
 @pytest.fixture
