@@ -13,6 +13,8 @@ from baselines.phantoms import generate_dataset
 
 REPO = Path(__file__).resolve().parents[2]
 NNUNET_PY = REPO / ".venv-nnunet" / "bin" / "python"
+#: the rootful Podman API socket set up by containers/setup_engine.sh
+SOCKET_URL = "unix:///run/podman/podman.sock"
 #: task -> (training case ids, unseen test case ids, regions whose mean Dice must exceed 0.5);
 #: AMOS uses its CT subset (ids < 500), which nnU-Net trains with CT normalisation
 NNUNET_CASES = {
@@ -63,3 +65,19 @@ def phantom_dataset(tmp_path_factory):
         return cache[key]
 
     return make
+
+
+@pytest.fixture(scope="module")
+def engine():
+    """The Docker-API backend on the Podman socket (skipped where the engine set-up recorded that
+    this machine cannot run containers)."""
+    from arena.execution.backends import EngineUnavailable
+    from arena.execution.backends.docker_api import DockerApiBackend
+
+    marker = REPO / "var" / "engine-unavailable.txt"
+    if marker.is_file():
+        pytest.skip(f"container engine unavailable on this machine: {marker.read_text().strip()}")
+    try:
+        return DockerApiBackend(SOCKET_URL)
+    except EngineUnavailable as exc:
+        raise AssertionError(f"{exc}; run containers/setup_engine.sh (as root)")

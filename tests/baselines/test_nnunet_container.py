@@ -16,22 +16,7 @@ from baselines.phantoms import generate_dataset
 
 pytestmark = [pytest.mark.slow, pytest.mark.containers]
 REPO = Path(__file__).resolve().parents[2]
-SOCKET_URL = "unix:///run/podman/podman.sock"
 TAG = "localhost/arena/nnunet-kits21-test:latest"
-
-
-@pytest.fixture(scope="module")
-def engine():
-    from arena.execution.backends import EngineUnavailable
-    from arena.execution.backends.docker_api import DockerApiBackend
-
-    marker = REPO / "var" / "engine-unavailable.txt"
-    if marker.is_file():
-        pytest.skip(f"container engine unavailable on this machine: {marker.read_text().strip()}")
-    try:
-        return DockerApiBackend(SOCKET_URL)
-    except EngineUnavailable as exc:
-        raise AssertionError(f"{exc}; run containers/setup_engine.sh (as root)")
 
 
 def test_nnunet_image_in_sandbox_scores_kidneys(engine, nnunet_trained, tmp_path):

@@ -23,13 +23,13 @@ from pathlib import Path
 
 import pytest
 import requests
+from conftest import SOCKET_URL
 
 from baselines.phantoms import generate_dataset
 
 pytestmark = [pytest.mark.slow, pytest.mark.containers]
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "integration"))
-SOCKET_URL = "unix:///run/podman/podman.sock"
 ARTIFACTS = REPO / "tests" / "artifacts"
 #: task -> (unseen test cases of its phase, regions whose platform Dice must exceed 0.5)
 PHASES = {
@@ -54,20 +54,6 @@ for order, (task, dataset) in enumerate(json.loads(r'{datasets}').items()):
     phases[task] = phase.pk
 print(json.dumps({{"token": Token.objects.create(user=user).key, "phases": phases}}))
 """
-
-
-@pytest.fixture(scope="module")
-def engine():
-    from arena.execution.backends import EngineUnavailable
-    from arena.execution.backends.docker_api import DockerApiBackend
-
-    marker = REPO / "var" / "engine-unavailable.txt"
-    if marker.is_file():
-        pytest.skip(f"container engine unavailable on this machine: {marker.read_text().strip()}")
-    try:
-        return DockerApiBackend(SOCKET_URL)
-    except EngineUnavailable as exc:
-        raise AssertionError(f"{exc}; run containers/setup_engine.sh (as root)")
 
 
 @pytest.fixture(scope="module")
