@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | sha256sum | cut -c1-12)
 
-.PHONY: install run test lint test-fast bench-evaluators bench-monai-env bench-platform bench-execution clean nnunet-env phantoms gpu-check
+.PHONY: install run test lint test-fast bench-evaluators bench-monai-env bench-platform bench-execution clean nnunet-env phantoms gpu-check demo-nnunet
 NNUNET_VENV := .venv-nnunet
 NNUNET_STAMP := $(NNUNET_VENV)/.installed-$(shell cat baselines/requirements-nnunet.txt | sha256sum | cut -c1-12)
 
@@ -73,6 +73,10 @@ phantoms: install
 	  if [ -f $$out/dataset.json ]; then echo "$$out exists"; \
 	  else $(PY) -m baselines.phantoms generate --task $$t --preset $(PRESET) --cases $(CASES) --seed $(SEED) --out $$out || exit 1; fi; \
 	done
+
+## demo-nnunet: train tiny CPU nnU-Net models (TASKS="kits21 amos22") where missing, add their rows to the demo leaderboards
+demo-nnunet: install nnunet-env
+	bash scripts/demo_nnunet.sh
 
 ## gpu-check: nnU-Net training it/s + inference s/case on CUDA, full-size phantoms (exits 3 without a GPU)
 gpu-check: install nnunet-env

@@ -5,6 +5,9 @@
     the timing JSON.
 ``predict --model DIR --inputs DIR --out DIR [--device ...]``
     predict a folder in the task's layout.
+``demo-model --task T --models DIR --work DIR [--schedule tiny] [--device cpu|cuda]``
+    the demo leaderboards' model of a task (:mod:`baselines.nnunet.demo_models`): trained on
+    small phantoms and exported to ``DIR/T`` unless already there; prints a JSON line.
 ``container``
     container contract: model from ARENA_NNUNET_MODEL (default /opt/model), ``/input`` ->
     ``/output`` (ARENA_INPUT / ARENA_OUTPUT override); CUDA when available.
@@ -48,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--inputs", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--device", choices=("cpu", "cuda"))
+    d = sub.add_parser("demo-model")
+    d.add_argument("--task", required=True)
+    d.add_argument("--models", required=True, help="models root; the model goes to MODELS/TASK")
+    d.add_argument("--work", required=True, help="scratch folder for phantoms and nnU-Net files")
+    d.add_argument("--schedule", default="tiny", choices=sorted(SCHEDULES))
+    d.add_argument("--device", choices=("cpu", "cuda"))
     sub.add_parser("container")
     args = parser.parse_args(argv)
     from baselines.reference.io import BaselineInputError
@@ -55,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "train":
             return _train(args)
+        if args.command == "demo-model":
+            return _demo_model(args)
         from baselines.nnunet.predict import predict_folder
 
         if args.command == "predict":
@@ -73,6 +84,16 @@ def main(argv: list[str] | None = None) -> int:
     except (BaselineInputError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+
+def _demo_model(args) -> int:
+    from baselines.nnunet.demo_models import ensure_model
+
+    model, stats = ensure_model(args.task, args.models, args.work, schedule_name=args.schedule,
+                                device=_device(args.device))
+    print(json.dumps({"task": args.task, "model": str(model), "trained": stats is not None,
+                      **(stats or {})}))
+    return 0
 
 
 def _train(args) -> int:

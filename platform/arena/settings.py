@@ -128,6 +128,13 @@ MEDIA_URL = "/media-not-served/"
 ARENA_DATASETS_ROOT = Path(os.environ.get("ARENA_DATASETS_ROOT", VAR_DIR / "datasets"))
 # Scratch space of the workers (extracted predictions, caches).
 ARENA_WORK_ROOT = VAR_DIR / "work"
+# Exported nnU-Net baseline models (<root>/<task>/arena_model.json), made by `make demo-nnunet`;
+# seed_demo adds an "nnunet" row to the demo phases of every task with a model here, predicting
+# with the interpreter of the nnU-Net environment.
+ARENA_MODELS_ROOT = Path(os.environ.get("ARENA_MODELS_ROOT", VAR_DIR / "models"))
+ARENA_NNUNET_PYTHON = Path(
+    os.environ.get("ARENA_NNUNET_PYTHON", REPO_ROOT / ".venv-nnunet" / "bin" / "python")
+)
 
 # Upload limits (per phase ``max_upload_mb`` applies on top of the global cap).
 ARENA_MAX_UPLOAD_MB = int(os.environ.get("ARENA_MAX_UPLOAD_MB", "2048"))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from baselines.nnunet.demo_models import TRAINING_CASES
 from baselines.phantoms import generate_dataset
 
 REPO = Path(__file__).resolve().parents[2]
@@ -18,8 +19,8 @@ SOCKET_URL = "unix:///run/podman/podman.sock"
 #: task -> (training case ids, unseen test case ids, regions whose mean Dice must exceed 0.5);
 #: AMOS uses its CT subset (ids < 500), which nnU-Net trains with CT normalisation
 NNUNET_CASES = {
-    "kits21": ([f"kits_{i:04d}" for i in range(4)], ["kits_0100", "kits_0101"], ["kidney_and_mass"]),
-    "amos22": ([f"amos_{i:04d}" for i in range(1, 5)], ["amos_0101", "amos_0102"], ["liver", "spleen"]),
+    "kits21": (TRAINING_CASES["kits21"], ["kits_0100", "kits_0101"], ["kidney_and_mass"]),
+    "amos22": (TRAINING_CASES["amos22"], ["amos_0101", "amos_0102"], ["liver", "spleen"]),
 }
 
 

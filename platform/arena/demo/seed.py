@@ -16,7 +16,7 @@ from django.core.files import File
 from django.db import transaction
 
 from arena.challenges.models import Challenge, Phase
-from arena.demo import datasets, predictions
+from arena.demo import datasets, nnunet, predictions
 from arena.demo.spec import ACCOUNTS, CHALLENGES, SUBMISSIONS, DemoChallenge, DemoPhase
 
 Log = Callable[[str], None]
@@ -121,7 +121,6 @@ def _prediction_folder(phase: Phase, variant: str, work: Path) -> Path:
 
 def _seed_submissions(phase: Phase, users: dict[str, object], report: SeedReport, log: Log) -> None:
     from arena.submissions.models import Submission
-    from arena.submissions.services import SubmissionRejected, create_prediction_submission
 
     work = datasets.demo_root() / "predictions" / f"{phase.challenge.slug}-{phase.slug}"
     for demo in SUBMISSIONS:
@@ -133,30 +132,66 @@ def _seed_submissions(phase: Phase, users: dict[str, object], report: SeedReport
             continue
         try:
             folder = _prediction_folder(phase, demo.variant, work)
-            archive = predictions.zip_folder(folder, work / f"{demo.variant}.zip")
         except predictions.DemoDataError as exc:
             report.problems.append(f"{phase}: {demo.variant}: {exc}")
             log(f"  ! {phase}: skipped the {demo.variant} submission ({exc})")
             continue
-        with archive.open("rb") as handle:
-            try:
-                submission = create_prediction_submission(
-                    user, phase, File(handle, name=f"{demo.variant}-predictions.zip"),
-                    comment=demo.comment,
-                )
-            except SubmissionRejected as exc:
-                report.problems.append(f"{phase}: {demo.variant} rejected: {exc}")
-                log(f"  ! {phase}: {demo.variant} submission rejected: {exc}")
-                continue
-        report.submissions_created += 1
-        submission.refresh_from_db()
-        if submission.status == Submission.Status.SUCCEEDED:
-            report.submissions_ok += 1
-        else:
-            report.problems.append(
-                f"{phase}: {demo.variant} ended {submission.status}: {submission.error}"
+        _submit_folder(phase, user, folder, demo.variant, demo.comment, work, report, log)
+    _seed_nnunet(phase, report, log, work)
+
+
+def _seed_nnunet(phase: Phase, report: SeedReport, log: Log, work: Path) -> None:
+    """The nnU-Net baseline row of the phase, when its task has a trained model."""
+    from arena.participation.services import join_challenge
+    from arena.submissions.models import Submission
+
+    model = nnunet.model_for(phase.task)
+    if model is None:
+        return
+    user = nnunet.baseline_account()
+    join_challenge(user, phase.challenge)
+    comment = nnunet.comment_for(model)
+    if Submission.objects.filter(phase=phase, creator=user, comment=comment).exclude(
+        status__in=Submission.NOT_COUNTED
+    ).exists():
+        return
+    try:
+        folder = nnunet.predict(model, phase.inputs_dir, work / f"nnunet-{nnunet.model_digest(model)}")
+    except predictions.DemoDataError as exc:
+        report.problems.append(f"{phase}: nnunet: {exc}")
+        log(f"  ! {phase}: skipped the nnU-Net submission ({exc})")
+        return
+    _submit_folder(phase, user, folder, "nnunet", comment, work, report, log)
+
+
+def _submit_folder(phase: Phase, user, folder: Path, variant: str, comment: str, work: Path,
+                   report: SeedReport, log: Log) -> None:
+    """Zip a prediction folder and submit it as ``user`` (scored inline by the eager tasks)."""
+    from arena.submissions.models import Submission
+    from arena.submissions.services import SubmissionRejected, create_prediction_submission
+
+    try:
+        archive = predictions.zip_folder(folder, work / f"{variant}.zip")
+    except predictions.DemoDataError as exc:
+        report.problems.append(f"{phase}: {variant}: {exc}")
+        log(f"  ! {phase}: skipped the {variant} submission ({exc})")
+        return
+    with archive.open("rb") as handle:
+        try:
+            submission = create_prediction_submission(
+                user, phase, File(handle, name=f"{variant}-predictions.zip"), comment=comment,
             )
-            log(f"  ! {phase}: {demo.variant} submission {submission.status}: {submission.error}")
+        except SubmissionRejected as exc:
+            report.problems.append(f"{phase}: {variant} rejected: {exc}")
+            log(f"  ! {phase}: {variant} submission rejected: {exc}")
+            return
+    report.submissions_created += 1
+    submission.refresh_from_db()
+    if submission.status == Submission.Status.SUCCEEDED:
+        report.submissions_ok += 1
+    else:
+        report.problems.append(f"{phase}: {variant} ended {submission.status}: {submission.error}")
+        log(f"  ! {phase}: {variant} submission {submission.status}: {submission.error}")
 
 
 def _configure(phase: Phase, root: Path, log: Log) -> None:
