@@ -19,10 +19,11 @@ ROLE_ACCOUNTS = {
 
 
 def isolate_storage(settings, tmp_path: Path) -> None:
-    """Media, work and dataset folders under ``tmp_path``; e-mail kept in memory; fast hashing."""
+    """Media, work, dataset and model folders under ``tmp_path``; e-mail kept in memory; fast hashing."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ARENA_WORK_ROOT = tmp_path / "work"
     settings.ARENA_DATASETS_ROOT = tmp_path / "datasets"
+    settings.ARENA_MODELS_ROOT = tmp_path / "models"  # no nnU-Net demo rows from a developer's var/
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only
     for path in (settings.MEDIA_ROOT, settings.ARENA_WORK_ROOT):
