@@ -15,7 +15,7 @@ class FakeContainer:
 
     def start(self):
         self.attrs = {"State": {"Status": "exited", "Running": False, "ExitCode": 0,
-                                "OOMKilled": False}}
+                                "OOMKilled": False, **self.client.exit_state}}
 
     def reload(self):
         pass
@@ -87,8 +87,10 @@ class FakeImages:
 class FakeClient:
     """``engine``: "podman" or "docker"; ``runtimes``: Docker's info()["Runtimes"]."""
 
-    def __init__(self, engine: str, runtimes: dict | None = None, images=("img",)):
+    def __init__(self, engine: str, runtimes: dict | None = None, images=("img",),
+                 exit_state: dict | None = None):
         self.engine = engine
+        self.exit_state = exit_state or {}  # overrides of the exited container's State
         self.runtimes = runtimes or {}
         self.created: list[dict] = []
         self.removed: list[str] = []

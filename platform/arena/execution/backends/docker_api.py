@@ -350,12 +350,16 @@ class _Supervisor:
         if self.kill_reason is None and directory_size(spec.output_dir) > output_limit:
             self.kill_reason = "output_limit"
         exit_code = state.get("ExitCode")
+        oom_killed = bool(state.get("OOMKilled")) or (exit_code == 137 and self.kill_reason is None)
+        if oom_killed:
+            # the kernel's OOM killer acts when usage reaches the cgroup limit: that is the peak,
+            # even when the last sample (polled, then the cgroup is gone) caught less of it
+            self._note_peak(spec.memory_mb * 2**20)
         return RunResult(
             exit_code=int(exit_code) if exit_code is not None else None,
             runtime_s=runtime,
             timed_out=self.kill_reason == "time_limit",
-            oom_killed=bool(state.get("OOMKilled"))
-            or (exit_code == 137 and self.kill_reason is None),
+            oom_killed=oom_killed,
             log_limit_exceeded=self.kill_reason == "log_limit",
             output_limit_exceeded=self.kill_reason == "output_limit",
             stopped=self.kill_reason == "stopped",
