@@ -116,7 +116,9 @@ if ! answers; then
     mkdir -p "$(dirname "$SOCKET")"
     rm -f "$SOCKET"
     log "starting podman system service on unix://$SOCKET (log: $LOG)"
-    setsid nohup podman system service --time=0 "unix://$SOCKET" >>"$LOG" 2>&1 </dev/null &
+    # from /: conmon drops files such as "oom" (an OOM-killed container) in the service's working
+    # directory, which must not be the checkout it was started from
+    (cd / && exec setsid nohup podman system service --time=0 "unix://$SOCKET" >>"$LOG" 2>&1 </dev/null) &
     for _ in $(seq 1 100); do
         answers && break
         sleep 0.2
