@@ -5,8 +5,10 @@ kidney + far false-positive blob) and a synthetic 512×512×200 case with a far-
 positive. For each: (a) reading the pair with SimpleITK, (b) Arena's whole case (read + kits21
 dice and surface dice + hd95), (b') Arena's kernels alone on the read arrays for the same work
 as each peer, (c) medpy dc + hd95, (d) DeepMind surface-distance surface Dice, (e) MONAI when
-installed in .venv-ref. Peak memory of Arena's whole case is measured in a fresh process
-(ru_maxrss growth over the post-import baseline) and compared with the two decoded volumes.
+installed in .venv-ref. Arena's whole case runs in a fresh process, twice: the first call (what one CLI
+invocation pays, including the page faults of fresh memory) and the second (a folder's later
+cases). Peak memory of the first call (ru_maxrss growth over the post-import baseline) is
+compared with the two decoded volumes.
 
 Run: ``make bench-evaluators`` (writes tests/benchmarks/results/evaluators.json).
 """
@@ -77,7 +79,11 @@ base = status("VmRSS")
 start = time.perf_counter()
 scores = task.score_case("bench", Path(sys.argv[1]), Path(sys.argv[2]), ("hd95",))
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "peak_growth_mb": status("VmHWM") - base,
+peak = status("VmHWM") - base
+start = time.perf_counter()  # again in the same process: a folder's later cases
+task.score_case("bench", Path(sys.argv[1]), Path(sys.argv[2]), ("hd95",))
+warm = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "warm_seconds": warm, "peak_growth_mb": peak,
                   "values": scores.values}))
 """
 
@@ -129,7 +135,8 @@ def bench(label: str, pred: Path, ref: Path) -> dict:
     row = {"case": label, "shape_xyz": list(shape), "decoded_two_volumes_mb": decoded_mb}
     row["read_s"] = min(time_read(pred, ref) for _ in range(2))
     whole = arena_whole_case(pred, ref)
-    row["arena_whole_case_s"] = whole["seconds"]
+    row["arena_whole_case_s"] = whole["seconds"]  # first case of a fresh process
+    row["arena_whole_case_warm_s"] = whole["warm_seconds"]  # the same case again
     row["arena_peak_growth_mb"] = whole["peak_growth_mb"]
     row["arena_dice_hd95_s"] = arena_kernels(pred, ref, ("dice", "hd95"))
     row["arena_nsd_s"] = arena_kernels(pred, ref, ("nsd",))
@@ -140,6 +147,7 @@ def bench(label: str, pred: Path, ref: Path) -> dict:
     if "seconds" in (row["deepmind"] or {}):
         row["speedup_vs_deepmind"] = row["deepmind"]["seconds"] / row["arena_nsd_s"]
     row["whole_case_over_read"] = row["arena_whole_case_s"] / row["read_s"]
+    row["warm_whole_case_over_read"] = row["arena_whole_case_warm_s"] / row["read_s"]
     row["peak_over_decoded"] = row["arena_peak_growth_mb"] / decoded_mb
     return row
 
