@@ -166,8 +166,9 @@ def main() -> None:
     (out / "evaluators.json").write_text(json.dumps(rows, indent=1))
     for row in rows:
         print(f"\n== {row['case']}  {row['shape_xyz']}")
-        for key in ("read_s", "arena_whole_case_s", "arena_dice_hd95_s", "arena_nsd_s",
-                    "speedup_vs_medpy", "speedup_vs_deepmind", "whole_case_over_read",
+        for key in ("read_s", "arena_whole_case_s", "arena_whole_case_warm_s", "arena_dice_hd95_s",
+                    "arena_nsd_s", "speedup_vs_medpy", "speedup_vs_deepmind",
+                    "whole_case_over_read", "warm_whole_case_over_read",
                     "arena_peak_growth_mb", "decoded_two_volumes_mb", "peak_over_decoded"):
             value = row.get(key)
             print(f"  {key:<24} {value:.3f}" if isinstance(value, float) else f"  {key:<24} {value}")
