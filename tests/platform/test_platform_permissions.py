@@ -175,6 +175,12 @@ API_MATRIX = {
         _expect(201, anonymous=401, participant=200, other=200),
     ),
     "schema": ("get", "/api/v1/schema/", ALL),
+    "my team": ("get", "/api/v1/challenges/kits/team/", _expect(200, anonymous=401)),
+    "private challenge team": (
+        "get",
+        "/api/v1/challenges/secret/team/",
+        _expect(404, anonymous=401, organizer=200, admin=200),
+    ),
     # a prediction submission has no container job: 404 for everyone, never a leak
     "container job": ("get", "/api/v1/submissions/{sub}/job/", _expect(404)),
 }

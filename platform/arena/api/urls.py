@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from arena.api import views
+from arena.api import teams, views
 
 app_name = "api"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("challenges/", views.ChallengeListView.as_view(), name="challenge-list"),
     path("challenges/<slug:slug>/", views.ChallengeDetailView.as_view(), name="challenge-detail"),
     path("challenges/<slug:slug>/join/", views.JoinChallengeView.as_view(), name="challenge-join"),
+    path("challenges/<slug:slug>/team/", teams.TeamView.as_view(), name="challenge-team"),
     path("phases/<int:phase_id>/", views.PhaseDetailView.as_view(), name="phase-detail"),
     path(
         "phases/<int:phase_id>/submissions/",
