@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import subprocess
 import time
 import urllib.request
+import zipfile
+from pathlib import Path
 
 import pytest
 from arena_process import stop_arena
 
 pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _get(url: str) -> str:
@@ -38,6 +43,53 @@ def test_banner_home_and_leaderboards(arena_server):
         assert 'id="leaderboard"' in board, phase
         assert "alice" in board and "bob" in board and "carol" in board, phase
     assert "Plotly" in _get(arena_server.url + "vendor/plotly.min.js")[:5000]
+
+
+def _readme_api_block() -> list[str]:
+    """The commands of the README's REST API example (continuation lines joined)."""
+    readme = (REPO / "README.md").read_text()
+    block = re.search(r"REST API \(.*?```bash\n(.*?)```", readme, re.S).group(1)
+    return [" ".join(part.strip() for part in cmd.split("\\\n")) for cmd in
+            re.split(r"(?<!\\)\n", block.strip())]
+
+
+def test_readme_api_commands_work(arena_server, tmp_path):
+    """The README's REST API commands, run as written against this server. Only the address,
+    the ids (the README's 1 and 7), and the local file paths are adapted; curl fails on an HTTP
+    error status."""
+    commands = _readme_api_block()
+    assert len(commands) >= 7 and commands[0].startswith("TOKEN=$("), commands
+    host = arena_server.url.removeprefix("http://").rstrip("/")
+    challenges = json.loads(_get(arena_server.url + "api/v1/challenges/"))
+    if isinstance(challenges, dict):  # paginated
+        challenges = challenges.get("results", [])
+    phase_id = next(c for c in challenges if c["slug"] == "kits21")["phases"][0]["id"]
+    references = arena_server.var_dir / "datasets" / "demo" / "kits21-test" / "references"
+    with zipfile.ZipFile(tmp_path / "preds.zip", "w") as archive:
+        for path in sorted(references.glob("*.nii.gz")):
+            archive.write(path, path.name)
+    script = ["set -euo pipefail"]
+    for command in commands:
+        command = command.split("  #")[0].strip()
+        command = command.replace("localhost:8000", host).replace("phases/1/", f"phases/{phase_id}/")
+        command = command.replace("curl -s ", "curl -sS --fail-with-body ")
+        command = command.replace("@preds.zip", f"@{tmp_path}/preds.zip")
+        command = command.replace("-o inputs.zip", f"-o {tmp_path}/inputs.zip")
+        if "-F file=@" in command:  # keep the new submission's id for the status command
+            command = f"SUB=$({command}); echo \"$SUB\"; SUB_ID=$(echo \"$SUB\" | {_JSON_ID})"
+        command = command.replace("submissions/7/", "submissions/$SUB_ID/")
+        script.append(command)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_"))}
+    env["ARENA_VAR_DIR"] = str(arena_server.var_dir)
+    run = subprocess.run(["bash", "-c", "\n".join(script)], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, f"{run.stdout[-3000:]}\n{run.stderr[-3000:]}\n" + "\n".join(script)
+    assert '"status"' in run.stdout and "Kidney Crew" in run.stdout
+    assert zipfile.ZipFile(tmp_path / "inputs.zip").namelist()  # test images came down
+    assert "rank,participant,submission_id" in run.stdout, run.stdout[-2000:]  # the CSV board
+
+
+_JSON_ID = "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"id\"])'"
 
 
 def test_ctrl_c_stops_server_and_worker(arena_server):
