@@ -11,7 +11,7 @@ import numpy as np
 from scipy import ndimage
 
 from evaluators.metrics.blocks import BlockedMask, block_offset, nonzero_indices
-from evaluators.metrics.nearest import nearest_distances
+from evaluators.metrics.nearest import mutual_nearest_distances
 
 
 def border_points(mask: BlockedMask) -> np.ndarray:
@@ -78,7 +78,5 @@ def border_distances(
     """
     pred_border = border_points(pred) if isinstance(pred, BlockedMask) else border_voxels(pred)
     ref_border = border_points(ref) if isinstance(ref, BlockedMask) else border_voxels(ref)
-    return BorderDistances(
-        pred_to_ref=nearest_distances(pred_border, ref_border, spacing),
-        ref_to_pred=nearest_distances(ref_border, pred_border, spacing),
-    )
+    pred_to_ref, ref_to_pred = mutual_nearest_distances(pred_border, ref_border, spacing)
+    return BorderDistances(pred_to_ref=pred_to_ref, ref_to_pred=ref_to_pred)

@@ -28,28 +28,28 @@ def _lattice_keys(points: np.ndarray, low: np.ndarray, extent: np.ndarray) -> np
     return (local[:, 0] * extent[1] + local[:, 1]) * extent[2] + local[:, 2]
 
 
-def _contained(keys: np.ndarray, pool: np.ndarray) -> np.ndarray:
-    """Whether each key occurs in ``pool`` (binary search in the sorted pool)."""
-    pool = np.sort(pool)
-    position = np.minimum(np.searchsorted(pool, keys), pool.size - 1)
-    return pool[position] == keys
+def _contained(keys: np.ndarray, sorted_pool: np.ndarray) -> np.ndarray:
+    """Whether each key occurs in ``sorted_pool`` (binary search)."""
+    position = np.minimum(np.searchsorted(sorted_pool, keys), sorted_pool.size - 1)
+    return sorted_pool[position] == keys
 
 
-def nearest_distances(
-    query: np.ndarray, target: np.ndarray, spacing: tuple[float, ...]
-) -> np.ndarray:
-    """Distance (mm) from each row of ``query`` (integer lattice indices, shape (n, ndim)) to the
-    nearest row of ``target``. ``target`` must be non-empty."""
+def _shared_points(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For 3-D lattice point sets, whether each point of ``a`` is also in ``b`` and vice versa
+    (keys and sorts computed once for both directions); all False for other dimensions."""
+    if a.shape[1] != 3 or not len(a) or not len(b):
+        return np.zeros(len(a), dtype=bool), np.zeros(len(b), dtype=bool)
+    low = np.minimum(a.min(axis=0), b.min(axis=0))
+    extent = np.maximum(a.max(axis=0), b.max(axis=0)) - low + 1
+    keys_a, keys_b = _lattice_keys(a, low, extent), _lattice_keys(b, low, extent)
+    return _contained(keys_a, np.sort(keys_b)), _contained(keys_b, np.sort(keys_a))
+
+
+def _directed(query: np.ndarray, target: np.ndarray, shared: np.ndarray,
+              spacing: tuple[float, ...]) -> np.ndarray:
+    """Distances query → target; points flagged ``shared`` are 0 without a tree query."""
     distances = np.zeros(query.shape[0], dtype=np.float64)
-    if query.shape[0] == 0:
-        return distances
-    if query.shape[1] == 3:
-        low = np.minimum(query.min(axis=0), target.min(axis=0))
-        extent = np.maximum(query.max(axis=0), target.max(axis=0)) - low + 1
-        shared = _contained(_lattice_keys(query, low, extent), _lattice_keys(target, low, extent))
-        remaining = np.flatnonzero(~shared)
-    else:
-        remaining = np.arange(query.shape[0])
+    remaining = np.flatnonzero(~shared)
     if remaining.size == 0:
         return distances
     scale = np.asarray(spacing, dtype=np.float64)
@@ -64,3 +64,21 @@ def nearest_distances(
         total += delta[:, axis]
     distances[remaining] = np.sqrt(total)
     return distances
+
+
+def nearest_distances(
+    query: np.ndarray, target: np.ndarray, spacing: tuple[float, ...]
+) -> np.ndarray:
+    """Distance (mm) from each row of ``query`` (integer lattice indices, shape (n, ndim)) to the
+    nearest row of ``target``. ``target`` must be non-empty."""
+    shared, _ = _shared_points(query, target)
+    return _directed(query, target, shared, spacing)
+
+
+def mutual_nearest_distances(
+    a: np.ndarray, b: np.ndarray, spacing: tuple[float, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(:func:`nearest_distances` a → b, b → a) for two **non-empty** point sets, sharing the
+    work both directions need (the coincident points)."""
+    a_shared, b_shared = _shared_points(a, b)
+    return _directed(a, b, a_shared, spacing), _directed(b, a, b_shared, spacing)

@@ -23,7 +23,7 @@ from itertools import product
 import numpy as np
 
 from evaluators.metrics.blocks import BlockedMask, block_offset, flat_to_indices
-from evaluators.metrics.nearest import nearest_distances
+from evaluators.metrics.nearest import mutual_nearest_distances
 
 #: weight of each (dz, dy, dx) offset of the 2×2×2 neighbourhood in the neighbour code
 NEIGHBOUR_WEIGHTS = np.array([[[128, 64], [32, 16]], [[8, 4], [2, 1]]], dtype=np.uint8)
@@ -153,8 +153,7 @@ def surface_distances(
     ref_points, ref_areas = (
         surfel_points(ref, spacing) if isinstance(ref, BlockedMask) else surfels(ref, spacing)
     )
-    ref_to_pred, ref_areas = _sorted(nearest_distances(ref_points, pred_points, spacing), ref_areas)
-    pred_to_ref, pred_areas = _sorted(
-        nearest_distances(pred_points, ref_points, spacing), pred_areas
-    )
+    ref_to_pred, pred_to_ref = mutual_nearest_distances(ref_points, pred_points, spacing)
+    ref_to_pred, ref_areas = _sorted(ref_to_pred, ref_areas)
+    pred_to_ref, pred_areas = _sorted(pred_to_ref, pred_areas)
     return SurfaceDistances(ref_to_pred, ref_areas, pred_to_ref, pred_areas)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evaluators.io import Volume, as_label_map, check_same_grid, read_volume, read_volumes
+from evaluators.io import Volume, as_label_map, check_same_grid, read_volumes
 from evaluators.metrics.blocks import BlockedMask, foreground_blocks
 from evaluators.metrics.pairs import DEFAULT_POLICY, EmptyPolicy, evaluate_pair
 from evaluators.tasks.base import CaseScores, Task
@@ -26,12 +26,11 @@ class LabelMapTask(Task):
         self, case: str, pred: Path | None, ref: Path
     ) -> tuple[np.ndarray, np.ndarray, Volume, Volume | None]:
         """Reference and prediction label maps (an all-background prediction when missing)."""
-        if pred is None:
-            ref_volume = read_volume(ref)
-            ref_labels = as_label_map(ref_volume, self.allowed_labels(), case)
-            return np.zeros_like(ref_labels), ref_labels, ref_volume, None
-        ref_volume, pred_volume = read_volumes(ref, pred)
+        ref_volume, *rest = read_volumes(ref) if pred is None else read_volumes(ref, pred)
         ref_labels = as_label_map(ref_volume, self.allowed_labels(), case)
+        if not rest:
+            return np.zeros_like(ref_labels), ref_labels, ref_volume, None
+        (pred_volume,) = rest
         check_same_grid(pred_volume, ref_volume, case)
         pred_labels = as_label_map(pred_volume, self.allowed_labels(), case)
         return pred_labels, ref_labels, ref_volume, pred_volume
