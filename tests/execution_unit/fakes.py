@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from docker.errors import ImageNotFound, NotFound
+
+from arena.execution.backends import RunSpec
+
+
+def run_spec(tmp_path: Path, **kw) -> RunSpec:
+    """A RunSpec of image "img" with empty input and output folders under ``tmp_path``."""
+    (tmp_path / "in").mkdir(exist_ok=True)
+    (tmp_path / "out").mkdir(exist_ok=True)
+    return RunSpec(image="img", name="arena-job1-a1", input_dir=tmp_path / "in",
+                   output_dir=tmp_path / "out", labels={"arena.job": "1"}, **kw)
 
 
 class FakeContainer:

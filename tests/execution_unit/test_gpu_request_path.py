@@ -5,22 +5,12 @@ API; a worker that cannot give a GPU fails the job with a clear reason, never ru
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from fakes import FakeClient
+from fakes import FakeClient, run_spec
 
-from arena.execution.backends import GpuUnavailable, RunSpec
+from arena.execution.backends import GpuUnavailable
 from arena.execution.backends import gpu as gpu_mod
 from arena.execution.backends.docker_api import DockerApiBackend, detect_engine
-
-
-def _spec(tmp_path: Path, **kw) -> RunSpec:
-    (tmp_path / "in").mkdir(exist_ok=True)
-    (tmp_path / "out").mkdir(exist_ok=True)
-    return RunSpec(image="img", name="arena-job1-a1", input_dir=tmp_path / "in",
-                   output_dir=tmp_path / "out", labels={"arena.job": "1"}, **kw)
-
 
 CDI_YAML = """cdiVersion: 0.5.0
 kind: nvidia.com/gpu
@@ -41,7 +31,7 @@ def test_detect_engine():
 def test_docker_gpu_job_uses_device_requests_with_worker_ids(tmp_path):
     client = FakeClient("docker", runtimes={"nvidia": {"path": "nvidia-container-runtime"}})
     backend = DockerApiBackend("unix:///fake", client=client)
-    result = backend.run(_spec(tmp_path, gpu=True, gpu_ids=("1",)))
+    result = backend.run(run_spec(tmp_path, gpu=True, gpu_ids=("1",)))
     assert result.exit_code == 0
     (kwargs,) = client.created
     (request,) = kwargs["device_requests"]
@@ -55,7 +45,7 @@ def test_docker_without_nvidia_runtime_fails_clearly(tmp_path):
     client = FakeClient("docker", runtimes={"runc": {}})
     backend = DockerApiBackend("unix:///fake", client=client)
     with pytest.raises(GpuUnavailable, match="no 'nvidia' runtime"):
-        backend.run(_spec(tmp_path, gpu=True, gpu_ids=("0",)))
+        backend.run(run_spec(tmp_path, gpu=True, gpu_ids=("0",)))
     assert client.created == []
 
 
@@ -66,7 +56,7 @@ def test_podman_gpu_job_uses_cdi_names_via_libpod(tmp_path, monkeypatch):
     monkeypatch.setattr(gpu_mod, "CDI_SPEC_DIRS", (cdi,))
     client = FakeClient("podman")
     backend = DockerApiBackend("unix:///fake", client=client)
-    result = backend.run(_spec(tmp_path, gpu=True, gpu_ids=("0", "1")))
+    result = backend.run(run_spec(tmp_path, gpu=True, gpu_ids=("0", "1")))
     assert result.exit_code == 0
     assert client.created == []  # not the compat API: it would silently ignore device_requests
     ((url, body),) = client.api.posted
@@ -82,7 +72,7 @@ def test_podman_without_cdi_spec_fails_clearly(tmp_path, monkeypatch):
     client = FakeClient("podman")
     backend = DockerApiBackend("unix:///fake", client=client)
     with pytest.raises(GpuUnavailable, match=r"no CDI device nvidia.com/gpu=0.*nvidia-ctk cdi generate"):
-        backend.run(_spec(tmp_path, gpu=True, gpu_ids=("0",)))
+        backend.run(run_spec(tmp_path, gpu=True, gpu_ids=("0",)))
     assert client.created == [] and client.api.posted == []
 
 
@@ -91,7 +81,7 @@ def test_podman_cdi_spec_lacking_the_worker_gpu(tmp_path, monkeypatch):
     monkeypatch.setattr(gpu_mod, "CDI_SPEC_DIRS", (tmp_path,))
     backend = DockerApiBackend("unix:///fake", client=FakeClient("podman"))
     with pytest.raises(GpuUnavailable, match="nvidia.com/gpu=3"):
-        backend.run(_spec(tmp_path, gpu=True, gpu_ids=("3",)))
+        backend.run(run_spec(tmp_path, gpu=True, gpu_ids=("3",)))
 
 
 @pytest.mark.parametrize("engine", ["docker", "podman"])
@@ -99,7 +89,7 @@ def test_gpu_job_on_worker_without_gpu_ids_fails(tmp_path, engine):
     client = FakeClient(engine, runtimes={"nvidia": {}})
     backend = DockerApiBackend("unix:///fake", client=client)
     with pytest.raises(GpuUnavailable, match="ARENA_GPU_IDS is empty"):
-        backend.run(_spec(tmp_path, gpu=True, gpu_ids=()))
+        backend.run(run_spec(tmp_path, gpu=True, gpu_ids=()))
     assert client.created == [] and client.api.posted == []
 
 
@@ -107,7 +97,7 @@ def test_gpu_job_on_worker_without_gpu_ids_fails(tmp_path, engine):
 def test_cpu_job_requests_no_device(tmp_path, engine):
     client = FakeClient(engine)
     backend = DockerApiBackend("unix:///fake", client=client)
-    backend.run(_spec(tmp_path))
+    backend.run(run_spec(tmp_path))
     (kwargs,) = client.created
     assert "device_requests" not in kwargs and "devices" not in kwargs
     assert client.removed[-1] == "c1"  # the container is always removed

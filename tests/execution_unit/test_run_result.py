@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from fakes import FakeClient, run_spec
 
-from fakes import FakeClient
-
-from arena.execution.backends import RunSpec
 from arena.execution.backends.docker_api import DockerApiBackend
-
-
-def _spec(tmp_path: Path, **kw) -> RunSpec:
-    (tmp_path / "in").mkdir(exist_ok=True)
-    (tmp_path / "out").mkdir(exist_ok=True)
-    return RunSpec(image="img", name="arena-job1-a1", input_dir=tmp_path / "in",
-                   output_dir=tmp_path / "out", labels={"arena.job": "1"}, **kw)
 
 
 def test_oom_killed_container_peaked_at_the_memory_limit(tmp_path):
     client = FakeClient("podman", exit_state={"ExitCode": 137, "OOMKilled": True})
-    result = DockerApiBackend("unix:///fake", client=client).run(_spec(tmp_path, memory_mb=256))
+    result = DockerApiBackend("unix:///fake", client=client).run(run_spec(tmp_path, memory_mb=256))
     assert result.oom_killed and result.exit_code == 137
     assert result.peak_memory_bytes == 256 * 2**20  # samples (1234 B here) missed the last burst
 
 
 def test_normal_exit_reports_the_sampled_peak(tmp_path):
     client = FakeClient("podman")
-    result = DockerApiBackend("unix:///fake", client=client).run(_spec(tmp_path, memory_mb=256))
+    result = DockerApiBackend("unix:///fake", client=client).run(run_spec(tmp_path, memory_mb=256))
     assert not result.oom_killed and result.exit_code == 0
     assert result.peak_memory_bytes is None or result.peak_memory_bytes < 256 * 2**20

@@ -7,7 +7,6 @@ answer 400 ``{"error"}`` naming the field. A team shares one quota and one leade
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -51,7 +50,7 @@ class TeamView(APIView):
 
     @extend_schema(request=_TEAM_IN, responses={201: _TEAM})
     def post(self, request, slug: str):
-        from arena.participation.services import ParticipationError, create_team
+        from arena.participation.services import ParticipationError, create_team_for
 
         challenge = _visible_challenge(request, slug)
         name = request.data.get("name")
@@ -62,13 +61,8 @@ class TeamView(APIView):
             raw = request.data.getlist("members")
         if not isinstance(raw, list) or not all(isinstance(m, str) for m in raw):
             return _error("field 'members': expected a list of usernames")
-        names = sorted({m.strip() for m in raw if m.strip()} - {request.user.get_username()})
-        found = {u.get_username(): u for u in get_user_model().objects.filter(username__in=names)}
-        unknown = [n for n in names if n not in found]
-        if unknown:
-            return _error(f"field 'members': no user named {', '.join(repr(n) for n in unknown)}")
         try:
-            team = create_team(challenge, name, [request.user, *found.values()])
+            team = create_team_for(challenge, request.user, name, raw)
         except ParticipationError as exc:
             return _error(str(exc))
         return Response(_team_body(challenge, team), status=status.HTTP_201_CREATED)

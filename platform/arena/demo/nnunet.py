@@ -24,11 +24,10 @@ PREDICT_TIMEOUT_S = 900
 
 def model_for(task: str) -> Path | None:
     """The exported model folder of ``task``, or None when there is none."""
+    from baselines.nnunet.demo_models import model_ready
+
     model = Path(settings.ARENA_MODELS_ROOT) / task
-    ready = (model / "arena_model.json").is_file() and (
-        model / "nnunet" / "fold_all" / "checkpoint_final.pth"
-    ).is_file()
-    return model if ready else None
+    return model if model_ready(model) else None
 
 
 def comment_for(model: Path) -> str:

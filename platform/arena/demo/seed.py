@@ -119,16 +119,20 @@ def _prediction_folder(phase: Phase, variant: str, work: Path) -> Path:
     return predictions.perturbed_references(phase.references_dir, out, variant)
 
 
-def _seed_submissions(phase: Phase, users: dict[str, object], report: SeedReport, log: Log) -> None:
+def _already_submitted(phase: Phase, user, comment: str) -> bool:
+    """Whether the demo submission keyed by ``comment`` exists and counts (not failed)."""
     from arena.submissions.models import Submission
 
+    return Submission.objects.filter(phase=phase, creator=user, comment=comment).exclude(
+        status__in=Submission.NOT_COUNTED
+    ).exists()
+
+
+def _seed_submissions(phase: Phase, users: dict[str, object], report: SeedReport, log: Log) -> None:
     work = datasets.demo_root() / "predictions" / f"{phase.challenge.slug}-{phase.slug}"
     for demo in SUBMISSIONS:
         user = users[demo.username]
-        done = Submission.objects.filter(phase=phase, creator=user, comment=demo.comment).exclude(
-            status__in=Submission.NOT_COUNTED
-        )
-        if done.exists():
+        if _already_submitted(phase, user, demo.comment):
             continue
         try:
             folder = _prediction_folder(phase, demo.variant, work)
@@ -143,7 +147,6 @@ def _seed_submissions(phase: Phase, users: dict[str, object], report: SeedReport
 def _seed_nnunet(phase: Phase, report: SeedReport, log: Log, work: Path) -> None:
     """The nnU-Net baseline row of the phase, when its task has a trained model."""
     from arena.participation.services import join_challenge
-    from arena.submissions.models import Submission
 
     model = nnunet.model_for(phase.task)
     if model is None:
@@ -151,9 +154,7 @@ def _seed_nnunet(phase: Phase, report: SeedReport, log: Log, work: Path) -> None
     user = nnunet.baseline_account()
     join_challenge(user, phase.challenge)
     comment = nnunet.comment_for(model)
-    if Submission.objects.filter(phase=phase, creator=user, comment=comment).exclude(
-        status__in=Submission.NOT_COUNTED
-    ).exists():
+    if _already_submitted(phase, user, comment):
         return
     try:
         folder = nnunet.predict(model, phase.inputs_dir, work / f"nnunet-{nnunet.model_digest(model)}")

@@ -96,3 +96,18 @@ def create_team(challenge: Challenge, name: str, members: Iterable) -> Team:
     except IntegrityError:
         raise ParticipationError(f"A team named '{name}' already exists in {challenge.slug}.")
     return team
+
+
+def create_team_for(challenge: Challenge, creator, name: str, member_names: Iterable[str]) -> Team:
+    """Create a team of ``creator`` and the users named in ``member_names`` (the creator's own
+    name may be among them); an unknown name is refused naming the field."""
+    from django.contrib.auth import get_user_model
+
+    names = sorted({n.strip() for n in member_names if n.strip()} - {creator.get_username()})
+    found = {u.get_username(): u for u in get_user_model().objects.filter(username__in=names)}
+    unknown = [n for n in names if n not in found]
+    if unknown:
+        raise ParticipationError(
+            f"Field 'members': no user named {', '.join(repr(n) for n in unknown)}."
+        )
+    return create_team(challenge, name, [creator, *found.values()])

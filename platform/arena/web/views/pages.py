@@ -112,23 +112,15 @@ def challenge_join(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def team_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Create a team in the challenge with the user and the named approved participants."""
-    from django.contrib.auth import get_user_model
-
-    from arena.participation.services import create_team
+    from arena.participation.services import create_team_for
 
     challenge = challenge_or_404(request, slug)
     form = TeamForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Field 'name': a team needs a name (at most 100 characters).")
         return redirect("web:challenge_detail", slug=challenge.slug)
-    names = [n for n in form.member_names() if n != request.user.get_username()]
-    users = {u.get_username(): u for u in get_user_model().objects.filter(username__in=names)}
-    unknown = [n for n in names if n not in users]
-    if unknown:
-        messages.error(request, f"Field 'members': no user named {', '.join(repr(n) for n in unknown)}.")
-        return redirect("web:challenge_detail", slug=challenge.slug)
     try:
-        team = create_team(challenge, form.cleaned_data["name"], [request.user, *users.values()])
+        team = create_team_for(challenge, request.user, form.cleaned_data["name"], form.member_names())
     except ParticipationError as exc:
         messages.error(request, str(exc))
     else:
