@@ -104,6 +104,24 @@ class SubmissionSerializer(serializers.ModelSerializer):
         }
 
 
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    attempt = serializers.IntegerField()
+    source = serializers.CharField(help_text="previous status; empty for the upload")
+    target = serializers.CharField()
+    by = serializers.CharField(help_text="user name, worker hostname (organizers) or 'worker'")
+    reason = serializers.CharField()
+
+
+class SubmissionDetailSerializer(SubmissionSerializer):
+    """Schema of the detail view: the submission plus its status timeline."""
+
+    timeline = TimelineEntrySerializer(many=True, read_only=True)
+
+    class Meta(SubmissionSerializer.Meta):
+        fields = [*SubmissionSerializer.Meta.fields, "timeline"]
+
+
 class ColumnSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()

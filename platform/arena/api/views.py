@@ -20,12 +20,15 @@ from arena.api.serializers import (
     JoinSerializer,
     LeaderboardSerializer,
     PhaseSerializer,
+    SubmissionDetailSerializer,
     SubmissionSerializer,
     SubmissionUploadSerializer,
+    TimelineEntrySerializer,
 )
 from arena.challenges import permissions as perms
 from arena.challenges.models import Challenge, Phase
 from arena.submissions.models import Submission
+from arena.submissions.services import status_history
 
 
 def _visible_challenge(request, slug: str) -> Challenge:
@@ -161,16 +164,24 @@ class PhaseSubmissionsView(APIView):
 
 
 class SubmissionDetailView(APIView):
-    """Status, user-visible error and (when visible) aggregate metrics of a submission.
+    """Status, user-visible error, status timeline and (when visible) aggregate metrics of a
+    submission. ``timeline``: every recorded status change, oldest first (worker hostnames
+    only for organizers).
     ``?cases=1`` adds per-case rows when per-case results are released to the requester."""
 
     @extend_schema(
         parameters=[OpenApiParameter("cases", bool, description="include per-case rows")],
-        responses=SubmissionSerializer,
+        responses=SubmissionDetailSerializer,
     )
     def get(self, request, submission_id: int):
         sub = _visible_submission(request, submission_id)
         data = SubmissionSerializer(sub, context={"request": request}).data
+        data["timeline"] = TimelineEntrySerializer(
+            status_history(
+                sub, show_workers=perms.is_organizer(request.user, sub.phase.challenge)
+            ),
+            many=True,
+        ).data
         if request.query_params.get("cases") in ("1", "true", "yes"):
             from arena.evaluation.services import case_table
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 
 from arena.challenges.models import Phase
 from arena.evaluation.models import Evaluation
 from arena.submissions.models import Submission
+from arena.submissions.state import restart, transition
 
 S = Submission.Status
 
@@ -25,14 +25,16 @@ def enqueue_scoring(
     from arena.evaluation.tasks import score_submission
 
     with transaction.atomic():
-        sub = Submission.objects.select_for_update().filter(pk=submission_id).first()
-        if sub is None or (attempt is not None and sub.attempt != attempt):
+        sub = transition(
+            submission_id,
+            attempt,
+            (S.VALIDATING, S.QUEUED, S.RUNNING),
+            S.QUEUED,
+            reason="predictions ready; waiting for scoring",
+            predictions_path=str(predictions_dir),
+        )
+        if sub is None:
             return False
-        if sub.status not in (S.VALIDATING, S.QUEUED, S.RUNNING):
-            return False
-        sub.status = S.QUEUED
-        sub.predictions_path = str(predictions_dir)
-        sub.save(update_fields=["status", "predictions_path"])
         current = sub.attempt
         transaction.on_commit(lambda: score_submission.delay(submission_id, current))
     return True
@@ -53,22 +55,15 @@ def reevaluate_submission(submission: Submission, by=None) -> Submission:
         sub = Submission.objects.select_for_update().get(pk=submission.pk)
         if sub.status == S.CANCELLED:
             return sub
-        sub.attempt += 1
-        sub.error = ""
-        sub.finished = None
-        sub.started = timezone.now()
         if _has_predictions(sub):
-            sub.status = S.QUEUED
-            task = score_submission
+            target, task = S.QUEUED, score_submission
+        elif sub.kind == Submission.Kind.ALGORITHM:
+            return sub  # outputs are gone and the image is not re-run
         else:
-            if sub.kind == Submission.Kind.ALGORITHM:
-                sub.attempt -= 1
-                return sub
-            sub.status = S.PENDING
-            task = validate_submission
-        sub.save(update_fields=["attempt", "error", "finished", "started", "status"])
-        attempt = sub.attempt
-        transaction.on_commit(lambda: task.delay(sub.pk, attempt))
+            target, task = S.PENDING, validate_submission
+        sub = restart(sub.pk, target, by=by)
+        pk, attempt = sub.pk, sub.attempt
+        transaction.on_commit(lambda: task.delay(pk, attempt))
     return sub
 
 

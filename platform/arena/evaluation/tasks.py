@@ -14,7 +14,7 @@ from django.utils import timezone
 from arena.celery import arena_task
 from arena.evaluation.models import Evaluation
 from arena.submissions.models import Submission
-from arena.submissions.state import fail, transition
+from arena.submissions.state import apply, fail, transition
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +58,7 @@ def _finish(sub: Submission, attempt: int, result, digest: str) -> bool:
                 "ranking_scores": metrics_json.get("ranking_scores", {}),
             },
         )
-        locked.status = S.SUCCEEDED
-        locked.error = ""
-        locked.finished = timezone.now()
-        locked.save(update_fields=["status", "error", "finished"])
+        apply(locked, S.SUCCEEDED, reason="scored", error="", finished=timezone.now())
         notify(
             locked.creator,
             f"Submission {locked.pk} to {locked.phase} was scored.",

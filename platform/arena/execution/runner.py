@@ -75,7 +75,8 @@ def _claim(job_id: int) -> Job | None:
         job.reason, job.error = "", ""
         job.save(update_fields=["attempt", "status", "worker", "started", "reason", "error"])
         transition_submission(sub.pk, sub.attempt, (Submission.Status.QUEUED, Submission.Status.RUNNING),
-                              Submission.Status.RUNNING)
+                              Submission.Status.RUNNING,
+                              reason=f"container job {job.pk} started (run attempt {job.attempt})")
     return job
 
 

@@ -75,7 +75,8 @@ def start_algorithm_run(submission: Submission) -> Job | None:
                 submission=submission, submission_attempt=submission.attempt,
                 defaults={"image": image, "gpu": submission.phase.gpu},
             )
-            queued = transition(submission.pk, submission.attempt, (S.VALIDATING,), S.QUEUED)
+            queued = transition(submission.pk, submission.attempt, (S.VALIDATING,), S.QUEUED,
+                                reason="image accepted; waiting for a GPU worker")
             if queued is not None and job.status == Job.Status.PENDING:
                 from arena.execution.tasks import run_job
 

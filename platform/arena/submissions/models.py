@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 def submission_upload_to(instance: Submission, filename: str) -> str:
@@ -97,3 +98,39 @@ class Submission(models.Model):
     def latest_evaluation(self):
         """The Evaluation of the current attempt, or None (not scored yet / failed)."""
         return self.evaluations.filter(attempt=self.attempt).first()
+
+
+class StatusChange(models.Model):
+    """One recorded move of a submission's status (its timeline): when, by whom — a user for
+    web/API actions, else the worker's hostname — and why. Written only by
+    ``arena.submissions.state``; ``source`` is empty for the creation entry."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    attempt = models.PositiveIntegerField()
+    source = models.CharField(max_length=16, blank=True, choices=Submission.Status.choices)
+    target = models.CharField(max_length=16, choices=Submission.Status.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    worker = models.CharField(max_length=255, blank=True, help_text="Hostname of the worker.")
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Submission {self.submission_id}: {self.source or '∅'} → {self.target}"
+
+    @property
+    def actor(self) -> str:
+        """Who made the change: the username, else the worker hostname, else "system"."""
+        if self.user_id:
+            return self.user.get_username()
+        return self.worker or "system"

@@ -29,6 +29,7 @@ from arena.challenges.services import phase_case_ids
 from arena.participation.services import team_for
 from arena.submissions import archives
 from arena.submissions.models import Submission
+from arena.submissions.state import cancel, record_created
 
 _CHUNK = 1024 * 1024
 
@@ -226,6 +227,7 @@ def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect)
                 size=size,
                 comment=(comment or "")[:500],
             )
+            record_created(submission, by=user)
             from arena.submissions.tasks import validate_submission
 
             transaction.on_commit(
@@ -297,11 +299,28 @@ def queue_position(submission: Submission) -> int | None:
 
 def cancel_submission(submission: Submission, by=None) -> Submission:
     """Cancel a submission that has not finished; terminal ones are returned unchanged."""
-    with transaction.atomic():
-        locked = Submission.objects.select_for_update().get(pk=submission.pk)
-        if not locked.is_terminal:
-            locked.status = Submission.Status.CANCELLED
-            locked.error = "Cancelled" + (f" by {by.get_username()}" if by else "") + "."
-            locked.finished = timezone.now()
-            locked.save(update_fields=["status", "error", "finished"])
-    return locked
+    return cancel(submission.pk, by=by)
+
+
+def status_history(submission: Submission, *, show_workers: bool) -> list[dict]:
+    """The submission's recorded status changes, oldest first, as
+    ``{"at", "attempt", "source", "target", "by", "reason"}`` (``source`` "" for the upload).
+    ``by`` is the acting user's name, else the worker hostname when ``show_workers`` (organizers),
+    else "worker"."""
+    rows = []
+    for change in submission.status_changes.select_related("user").order_by("at", "id"):
+        if change.user_id:
+            by = change.user.get_username()
+        else:
+            by = change.worker if show_workers and change.worker else "worker"
+        rows.append(
+            {
+                "at": change.at,
+                "attempt": change.attempt,
+                "source": change.source,
+                "target": change.target,
+                "by": by,
+                "reason": change.reason,
+            }
+        )
+    return rows

@@ -67,7 +67,14 @@ def _validate_predictions(sub: Submission) -> None:
         fail(sub.pk, sub.attempt, _format_problems(problems))
         return
     with transaction.atomic():
-        queued = transition(sub.pk, sub.attempt, (S.VALIDATING,), S.QUEUED, predictions_path=str(dest))
+        queued = transition(
+            sub.pk,
+            sub.attempt,
+            (S.VALIDATING,),
+            S.QUEUED,
+            reason="predictions valid; waiting for scoring",
+            predictions_path=str(dest),
+        )
         if queued is not None:
             from arena.evaluation.tasks import score_submission
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from arena.challenges import permissions as perms
 from arena.challenges.models import Phase
 from arena.submissions.models import Submission
+from arena.submissions.services import status_history
 from arena.web.access import phase_or_404, submission_or_404, wants_json
 from arena.web.forms import SubmissionForm
 from arena.web.presenters import phase_card
@@ -96,12 +97,14 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     """One submission: status, failure reason, aggregates, per-case table where allowed."""
     submission = submission_or_404(request, submission_id)
     results = submission_results(request.user, submission)
+    organizer = perms.is_organizer(request.user, submission.phase.challenge)
     context = {
         "submission": submission,
         "phase": submission.phase,
         "results": results,
-        "is_organizer": perms.is_organizer(request.user, submission.phase.challenge),
+        "is_organizer": organizer,
         "is_owner": submission.creator_id == request.user.pk,
+        "timeline": status_history(submission, show_workers=organizer),
         "refresh": None if submission.is_terminal else REFRESH_SECONDS,
         "queue_ahead": _queue_ahead(submission),
     }
