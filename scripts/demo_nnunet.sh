@@ -6,6 +6,7 @@
 # as the "nnunet" account. About 2-6 min per task on 2 cores; idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export ARENA_MODE="${ARENA_MODE:-development}"  # the local demo, as `make run`
 PY="${PY:-.venv/bin/python}"
 NNUNET_PY="${NNUNET_PY:-.venv-nnunet/bin/python}"
 VAR="${ARENA_VAR_DIR:-var}"

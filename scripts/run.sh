@@ -5,6 +5,9 @@
 # Environment: HOST (127.0.0.1), PORT (8000), WORKER_CONCURRENCY (2), ARENA_VAR_DIR (var/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The settings default to production (DEBUG off, secret key and hosts required); a local run is
+# development mode explicitly.
+export ARENA_MODE="${ARENA_MODE:-development}"
 PY="${PY:-.venv/bin/python}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
@@ -15,6 +18,8 @@ echo "==> migrate"
 "$PY" manage.py migrate --noinput -v 0
 echo "==> seed_demo"
 "$PY" manage.py seed_demo
+echo "==> collectstatic"
+"$PY" manage.py collectstatic --noinput -v 0
 
 pids=()
 stopping=0

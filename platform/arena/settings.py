@@ -1,5 +1,7 @@
 """Django settings of Arena.
 
+Mode: production by default (``ARENA_MODE``; see the block below): DJANGO_SECRET_KEY and
+DJANGO_ALLOWED_HOSTS are required. ``make run`` and the tests set ``ARENA_MODE=development``.
 Embedded default (no environment variables): SQLite at ``var/arena.sqlite3``, uploads and work
 folders under ``var/``, Celery over kombu's serverless ``filesystem://`` broker in
 ``var/broker/``. Production / integration tests: ``DATABASE_URL`` (PostgreSQL) and
@@ -13,6 +15,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BASE_DIR = REPO_ROOT / "platform"
@@ -26,9 +29,63 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "arena-embedded-default-not-for-production")
-DEBUG = _env_bool("DJANGO_DEBUG", True)
-ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "*").split(",") if h]
+# ---- Production / development mode (issue 12 item 6) -------------------------------------
+# The default is production: DEBUG off, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS required,
+# secure cookies, HSTS and the other security headers, hashed + compressed static files served
+# by WhiteNoise from STATIC_ROOT (run `manage.py collectstatic`). ARENA_MODE=development — set
+# explicitly by `make run` (scripts/run.sh), the test suite (pytest config, tests/integration/
+# stack.py, tests/browser) — keeps the friendly local defaults.
+ARENA_MODE = os.environ.get("ARENA_MODE", "production").strip().lower()
+if ARENA_MODE not in ("production", "development"):
+    raise ImproperlyConfigured(
+        f"ARENA_MODE={ARENA_MODE!r} is not a mode: expected 'production' (the default) or "
+        "'development'"
+    )
+DEVELOPMENT = ARENA_MODE == "development"
+
+
+def _required(name: str, meaning: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} is not set. Production settings (the default) need {meaning}. "
+            f"Set {name}, or set ARENA_MODE=development for a local run (as `make run` does)."
+        )
+    return value
+
+
+if DEVELOPMENT:
+    SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "arena-development-key-not-for-production")
+    DEBUG = _env_bool("DJANGO_DEBUG", True)
+    ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "*").split(",") if h]
+else:
+    SECRET_KEY = _required("DJANGO_SECRET_KEY", "a long random secret key (50+ characters)")
+    DEBUG = _env_bool("DJANGO_DEBUG", False)
+    ALLOWED_HOSTS = [
+        h.strip()
+        for h in _required(
+            "DJANGO_ALLOWED_HOSTS", "the comma-separated host names the site is served under"
+        ).split(",")
+        if h.strip()
+    ]
+# Cookies only over HTTPS, HSTS, redirect to HTTPS (production; each can be turned off).
+SESSION_COOKIE_SECURE = _env_bool("DJANGO_SECURE_COOKIES", not DEVELOPMENT)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = _env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEVELOPMENT)
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0" if DEVELOPMENT else "31536000")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (only then: the header is trusted).
+if _env_bool("DJANGO_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+# ---- end of the production / development mode block -----------------------------------------
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
@@ -119,7 +176,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# Production mode (block above): hashed, compressed static files collected into STATIC_ROOT and
+# served by WhiteNoise; development serves the app folders directly.
+if not DEVELOPMENT:
+    STORAGES["staticfiles"] = {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    }
+WHITENOISE_USE_FINDERS = DEVELOPMENT
 
 # Uploaded submissions. Never served directly: downloads go through permission-checked views.
 MEDIA_ROOT = VAR_DIR / "media"
@@ -198,6 +261,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Challenges, phases, submissions and leaderboards of the Arena platform.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Phase.Kind and Submission.Kind are both "kind": name them (schema check stays clean).
+    "ENUM_NAME_OVERRIDES": {
+        "PhaseKindEnum": "arena.challenges.models.Phase.Kind",
+        "SubmissionKindEnum": "arena.submissions.models.Submission.Kind",
+    },
 }
 
 LOGGING = {

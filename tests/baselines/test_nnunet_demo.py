@@ -38,7 +38,7 @@ def test_make_demo_nnunet_adds_the_baseline_row(nnunet_trained, tmp_path):
     var = tmp_path / "var"
     shutil.copytree(model, var / "models" / "kits21")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_"))}
-    env.update(ARENA_VAR_DIR=str(var))
+    env.update(ARENA_VAR_DIR=str(var), ARENA_MODE="development")
     out = _make_demo(env)
     assert '"trained": false' in out, out[-2000:]  # the model was there: nothing trained
     assert "warning:" not in out, out[-3000:]

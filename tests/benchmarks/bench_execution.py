@@ -32,6 +32,7 @@ def _django(var_dir: str) -> None:
     for path in (REPO / "tests" / "containers", REPO / "platform", REPO):
         sys.path.insert(0, str(path))
     os.environ.update(ARENA_VAR_DIR=var_dir, DJANGO_SETTINGS_MODULE="arena.settings",
+                      ARENA_MODE="development",
                       ARENA_LOG_LEVEL="WARNING", ARENA_ENGINE_URL=SOCKET)
     for key in ("DATABASE_URL", "CELERY_BROKER_URL"):
         os.environ.pop(key, None)  # embedded SQLite + filesystem broker: hand-over = a message

@@ -31,6 +31,7 @@ def _setup(db_name: str, var_dir: str) -> None:
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{db_name}",
         ARENA_VAR_DIR=var_dir,
         DJANGO_SETTINGS_MODULE="arena.settings",
+        ARENA_MODE="development",  # no HTTPS redirect for the test client; DEBUG off below
         DJANGO_DEBUG="0",
         ARENA_LOG_LEVEL="WARNING",
     )

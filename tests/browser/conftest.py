@@ -30,7 +30,8 @@ def arena_server(tmp_path_factory) -> RunningArena:
     var_dir = tmp_path_factory.mktemp("arena-run-var")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in _NOT_EMBEDDED + _MAKE_VARS}
-    env.update(ARENA_VAR_DIR=str(var_dir), PORT=str(port), HOST="127.0.0.1", PYTHONUNBUFFERED="1")
+    env.update(ARENA_VAR_DIR=str(var_dir), PORT=str(port), HOST="127.0.0.1", PYTHONUNBUFFERED="1",
+               ARENA_MODE="development")  # what `make run` sets; explicit here
     process = subprocess.Popen(
         ["make", "--no-print-directory", "run"],
         cwd=REPO,

@@ -81,6 +81,7 @@ def test_readme_api_commands_work(arena_server, tmp_path):
         script.append(command)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_"))}
     env["ARENA_VAR_DIR"] = str(arena_server.var_dir)
+    env["ARENA_MODE"] = "development"
     run = subprocess.run(["bash", "-c", "\n".join(script)], cwd=REPO, env=env,
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, f"{run.stdout[-3000:]}\n{run.stderr[-3000:]}\n" + "\n".join(script)

@@ -53,6 +53,7 @@ class Stack:
             ARENA_VAR_DIR=str(var_dir),
             PYTHONPATH=os.pathsep.join([str(REPO / "platform"), str(REPO)]),
             DJANGO_SETTINGS_MODULE="arena.settings",
+            ARENA_MODE="development",  # the settings default to production
             ARENA_LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
         )

@@ -35,6 +35,7 @@ def race_results(tmp_path):
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{db}",
         CELERY_BROKER_URL="memory://",
         DJANGO_SETTINGS_MODULE="arena.settings",
+        ARENA_MODE="development",
         ARENA_VAR_DIR=str(tmp_path / "var"),
         PYTHONPATH=os.pathsep.join([str(REPO / "platform"), str(REPO)]),
     )

@@ -19,7 +19,14 @@ ROLE_ACCOUNTS = {
 
 
 def isolate_storage(settings, tmp_path: Path) -> None:
-    """Media, work, dataset and model folders under ``tmp_path``; e-mail kept in memory; fast hashing."""
+    """Media, work, dataset and model folders under ``tmp_path``; e-mail kept in memory; fast hashing.
+
+    The suite runs in development mode (``ARENA_MODE=development`` from the pytest config); the
+    production defaults (HTTPS redirect, secure cookies) would break the test client."""
+    assert settings.ARENA_MODE == "development", (
+        "the test suite needs ARENA_MODE=development (pyproject's [tool.pytest.ini_options] env, "
+        "pytest-env); the settings default to production"
+    )
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ARENA_WORK_ROOT = tmp_path / "work"
     settings.ARENA_DATASETS_ROOT = tmp_path / "datasets"

@@ -5,6 +5,8 @@ submission (404 otherwise); logs follow the phase's ``hide_logs``."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +18,24 @@ from arena.submissions.models import Submission
 class SubmissionJobView(APIView):
     """The container job of a submission's current attempt (see presenters.job_summary)."""
 
+    @extend_schema(
+        responses=inline_serializer(
+            "SubmissionJob",
+            {
+                "status": serializers.CharField(),
+                "status_label": serializers.CharField(),
+                "attempt": serializers.IntegerField(),
+                "reason": serializers.CharField(),
+                "error": serializers.CharField(),
+                "exit_code": serializers.IntegerField(allow_null=True),
+                "runtime_s": serializers.FloatField(allow_null=True),
+                "peak_memory_mb": serializers.FloatField(allow_null=True),
+                "engine": serializers.CharField(),
+                "gpu": serializers.BooleanField(),
+                "logs": serializers.DictField(child=serializers.CharField(), allow_null=True),
+            },
+        )
+    )
     def get(self, request, submission_id: int):
         from arena.execution.presenters import job_summary
 
