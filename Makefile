@@ -19,9 +19,10 @@ $(STAMP): requirements.txt
 ## install: create .venv and install what is missing
 install: $(STAMP)
 
-## lint: ruff over the whole tree
+## lint: ruff over the whole tree + the import contracts (pyproject [tool.importlinter]: app layers, no cycles)
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 ## run: migrate, seed the demo, start the web server + a Celery worker (PORT=8000; Ctrl-C stops)
 run: install

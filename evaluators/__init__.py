@@ -20,9 +20,15 @@ Public API (stable; the platform depends on it):
 __version__ = "0.1.0"
 
 from evaluators.errors import EvaluationInputError  # noqa: E402
-from evaluators.ranking import RankedEntry, rank_submissions  # noqa: E402
+from evaluators.ranking import RankedEntry  # noqa: E402
 from evaluators.report import write_report  # noqa: E402
-from evaluators.scoring import ScoreResult, reference_digest, score_folder, validate_folder  # noqa: E402
+from evaluators.scoring import (  # noqa: E402
+    ScoreResult,
+    rank_submissions,
+    reference_digest,
+    score_folder,
+    validate_folder,
+)
 from evaluators.tasks import Task, get_task, list_tasks  # noqa: E402
 
 __all__ = [

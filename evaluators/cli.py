@@ -90,7 +90,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
                 f"{folder}/metrics.json: scored for task {metrics.get('task')!r}, not {task.name!r}"
             )
         entries[name] = metrics
-    from evaluators.ranking import rank_submissions
+    from evaluators.scoring import rank_submissions
 
     ranked = rank_submissions(task, entries)
     keys = [c.key for c in task.leaderboard_columns]

@@ -122,15 +122,3 @@ def _entries(names, ranks, scores, entries, criteria) -> list[RankedEntry]:
         for n, r, s in zip(names, ranks, scores, strict=True)
     ]
     return sorted(ranked, key=lambda e: (e.rank, e.name))
-
-
-def rank_submissions(task, metrics_by_name: dict[str, dict]) -> list[RankedEntry]:
-    """Rank scored submissions (``{name: metrics_json}``) with the task's official rule.
-
-    ``task`` is a task name or a :class:`evaluators.tasks.base.Task`.
-    """
-    from evaluators.tasks import get_task
-
-    spec = get_task(task) if isinstance(task, str) else task
-    entries = {name: dict(m.get("ranking_scores", {})) for name, m in metrics_by_name.items()}
-    return spec.ranking.rank(entries)

@@ -11,6 +11,7 @@ import evaluators
 from evaluators.aggregation import aggregate
 from evaluators.errors import EvaluationInputError
 from evaluators.metrics.nearest import set_query_threads
+from evaluators.ranking import RankedEntry
 from evaluators.tasks import get_task
 from evaluators.tasks.base import CaseScores, Task
 
@@ -179,3 +180,14 @@ def build_result(
     if details:
         metrics_json["case_details"] = details
     return ScoreResult(spec, cases, metrics_json, list(missing), list(extra))
+
+
+def rank_submissions(task: str | Task, metrics_by_name: dict[str, dict]) -> list[RankedEntry]:
+    """Rank scored submissions (``{name: metrics_json}``) with the task's official rule.
+
+    ``task`` is a task name or a :class:`evaluators.tasks.base.Task`. Lives here, above both
+    ``evaluators.tasks`` and ``evaluators.ranking`` (tasks use the ranking rules, not the
+    reverse)."""
+    spec = _resolve(task)
+    entries = {name: dict(m.get("ranking_scores", {})) for name, m in metrics_by_name.items()}
+    return spec.ranking.rank(entries)

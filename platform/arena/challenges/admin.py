@@ -18,38 +18,16 @@ class ChallengeAdmin(admin.ModelAdmin):
 
 @admin.register(Phase)
 class PhaseAdmin(admin.ModelAdmin):
+    """Phases. arena.leaderboards re-registers it with the recompute / re-evaluate actions."""
+
     list_display = (
         "__str__", "task", "kind", "opens_at", "closes_at", "leaderboard_visibility", "frozen"
     )
     list_filter = ("kind", "leaderboard_visibility", "task", "frozen")
     search_fields = ("slug", "title", "challenge__slug")
-    actions = ["recompute_leaderboards", "reevaluate_phases", "freeze", "unfreeze"]
-
-    @admin.action(description="Recompute leaderboards")
-    def recompute_leaderboards(self, request, queryset):
-        from arena.leaderboards.services import recompute_leaderboard
-
-        for phase in queryset:
-            recompute_leaderboard(phase)
-        self.message_user(request, f"{queryset.count()} leaderboard(s) recomputed.")
-
-    @admin.action(description="Re-evaluate all finished submissions")
-    def reevaluate_phases(self, request, queryset):
-        from arena.evaluation.services import reevaluate_phase
-
-        total = sum(reevaluate_phase(phase, by=request.user) for phase in queryset)
-        self.message_user(request, f"{total} submission(s) queued for re-evaluation.")
+    actions = ["freeze"]
 
     @admin.action(description="Freeze leaderboards (final, auditable)")
     def freeze(self, request, queryset):
         queryset.update(frozen=True)
         self.message_user(request, "Frozen.", messages.SUCCESS)
-
-    @admin.action(description="Unfreeze leaderboards and recompute")
-    def unfreeze(self, request, queryset):
-        from arena.leaderboards.services import recompute_leaderboard
-
-        queryset.update(frozen=False)
-        for phase in queryset:
-            recompute_leaderboard(phase)
-        self.message_user(request, "Unfrozen and recomputed.", messages.SUCCESS)

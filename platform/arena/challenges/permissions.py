@@ -25,13 +25,8 @@ def registration_status(user, challenge: Challenge) -> str | None:
     or None when not registered / anonymous."""
     if not getattr(user, "is_authenticated", False):
         return None
-    from arena.participation.models import Registration
-
-    return (
-        Registration.objects.filter(user=user, challenge=challenge)
-        .values_list("status", flat=True)
-        .first()
-    )
+    # The reverse relation of participation.Registration.challenge: no import of the app above.
+    return challenge.registrations.filter(user=user).values_list("status", flat=True).first()
 
 
 def is_participant(user, challenge: Challenge) -> bool:

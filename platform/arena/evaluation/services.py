@@ -9,7 +9,8 @@ from django.db import transaction
 from arena.challenges.models import Phase
 from arena.evaluation.models import Evaluation
 from arena.submissions.models import Submission
-from arena.submissions.state import restart, transition
+from arena.submissions.services import hand_over_predictions
+from arena.submissions.state import restart
 
 S = Submission.Status
 
@@ -17,27 +18,20 @@ S = Submission.Status
 def enqueue_scoring(
     submission_id: int, predictions_dir: str | Path, *, attempt: int | None = None
 ) -> bool:
-    """Called by arena.execution when an algorithm run's outputs are collected: record the
-    predictions folder, move the submission to ``queued`` and schedule scoring on commit.
+    """Record the predictions folder, move the submission to ``queued`` and schedule scoring on
+    commit (through ``predictions_ready``, whose receiver is :func:`schedule_scoring`).
 
     Accepts submissions in validating / queued / running; returns False (and does nothing)
-    for other states or a stale ``attempt``."""
+    for other states or a stale ``attempt``. Same as
+    ``arena.submissions.services.hand_over_predictions``, which the execution app calls."""
+    return hand_over_predictions(submission_id, predictions_dir, attempt=attempt)
+
+
+def schedule_scoring(sender=None, *, submission_id: int, attempt: int, **kwargs) -> None:
+    """Receiver of ``arena.submissions.signals.predictions_ready``: queue the scoring task."""
     from arena.evaluation.tasks import score_submission
 
-    with transaction.atomic():
-        sub = transition(
-            submission_id,
-            attempt,
-            (S.VALIDATING, S.QUEUED, S.RUNNING),
-            S.QUEUED,
-            reason="predictions ready; waiting for scoring",
-            predictions_path=str(predictions_dir),
-        )
-        if sub is None:
-            return False
-        current = sub.attempt
-        transaction.on_commit(lambda: score_submission.delay(submission_id, current))
-    return True
+    score_submission.delay(submission_id, attempt)
 
 
 def _has_predictions(sub: Submission) -> bool:

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from arena.celery import arena_task
 from arena.evaluation.models import Evaluation
+from arena.evaluation.signals import submission_scored
+from arena.notifications.services import notify
 from arena.submissions.models import Submission
 from arena.submissions.state import apply, fail, transition
 
@@ -36,7 +38,6 @@ def json_safe(value):
 def _finish(sub: Submission, attempt: int, result, digest: str) -> bool:
     """Write the Evaluation (once), mark succeeded, notify; returns True when this call did it."""
     import evaluators
-    from arena.notifications.services import notify
 
     metrics_json = json_safe(result.metrics_json)
     with transaction.atomic():
@@ -65,10 +66,12 @@ def _finish(sub: Submission, attempt: int, result, digest: str) -> bool:
             link=f"/submissions/{locked.pk}/",
             email_subject=f"Arena: submission {locked.pk} scored",
         )
-        from arena.leaderboards.tasks import recompute_leaderboard
-
         phase_id = locked.phase_id
-        transaction.on_commit(lambda: recompute_leaderboard.delay(phase_id))
+        transaction.on_commit(
+            lambda: submission_scored.send(
+                sender=Submission, submission_id=locked.pk, attempt=attempt, phase_id=phase_id
+            )
+        )
     return True
 
 

@@ -33,6 +33,7 @@ from arena.execution.imagearchive import open_tar_stream
 from arena.execution.models import Job
 from arena.execution.outputs import OutputProblem, collect_outputs
 from arena.submissions.models import Submission
+from arena.submissions.services import hand_over_predictions
 from arena.submissions.state import fail as fail_submission
 from arena.submissions.state import transition as transition_submission
 
@@ -321,8 +322,6 @@ def _execute(job: Job, attempt: int, workspace: ws.Workspace, loaded: list) -> N
 
 
 def _hand_over(job: Job, attempt: int, workspace: ws.Workspace, overhead: float) -> None:
-    from arena.evaluation.services import enqueue_scoring
-
     with transaction.atomic():
         done = _step(
             job.pk, attempt, J.COLLECTING, J.SUCCEEDED,
@@ -330,5 +329,6 @@ def _hand_over(job: Job, attempt: int, workspace: ws.Workspace, overhead: float)
             finished=timezone.now(),
         )
         if done:
-            enqueue_scoring(job.submission_id, workspace.predictions_dir,
-                            attempt=job.submission_attempt)
+            hand_over_predictions(job.submission_id, workspace.predictions_dir,
+                                  attempt=job.submission_attempt,
+                                  reason="algorithm outputs collected; waiting for scoring")

@@ -1,6 +1,7 @@
 """Execution services: accept an algorithm submission's image and queue its container job.
 
-``start_algorithm_run(submission)`` is called by the submissions validation task (cpu queue)
+``start_algorithm_run(submission)`` is called by the submissions validation task (cpu queue,
+through the ``algorithm_submitted`` signal)
 for algorithm phases. It validates the stored ``docker save`` archive (streamed), records the
 image (the same image id is refused twice in a phase), creates the Job for the submission's
 attempt and queues ``arena.execution.tasks.run_job`` on the gpu queue on commit.
@@ -86,6 +87,11 @@ def start_algorithm_run(submission: Submission) -> Job | None:
              f"invalid image: this image ({info.image_id[:19]}) was already submitted to this phase")
         return None
     return job
+
+
+def on_algorithm_submitted(sender=None, *, submission: Submission, **kwargs) -> Job | None:
+    """Receiver of ``arena.submissions.signals.algorithm_submitted``: :func:`start_algorithm_run`."""
+    return start_algorithm_run(submission)
 
 
 def latest_job(submission: Submission) -> Job | None:

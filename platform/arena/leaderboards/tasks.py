@@ -6,6 +6,11 @@ from arena.celery import arena_task
 from arena.challenges.models import Phase
 
 
+def on_submission_scored(sender=None, *, phase_id: int, **kwargs) -> None:
+    """Receiver of ``arena.evaluation.signals.submission_scored``: queue the board recompute."""
+    recompute_leaderboard.delay(phase_id)
+
+
 @arena_task(queue="cpu", time_limit=600)
 def recompute_leaderboard(phase_id: int) -> int:
     """Recompute the phase's board; idempotent (the entries are rebuilt from the Evaluations)."""

@@ -302,6 +302,41 @@ def cancel_submission(submission: Submission, by=None) -> Submission:
     return cancel(submission.pk, by=by)
 
 
+def hand_over_predictions(
+    submission_id: int,
+    predictions_dir: str | Path,
+    *,
+    attempt: int | None = None,
+    reason: str = "predictions ready; waiting for scoring",
+) -> bool:
+    """Record the attempt's predictions folder, move it to ``queued`` (from validating, queued or
+    running) and, on commit, send :data:`arena.submissions.signals.predictions_ready` (the
+    evaluation app schedules scoring). False, and nothing changed, for other states or a stale
+    ``attempt`` (None: the current one)."""
+    from arena.submissions.signals import predictions_ready
+    from arena.submissions.state import transition
+
+    S = Submission.Status
+    with transaction.atomic():
+        sub = transition(
+            submission_id,
+            attempt,
+            (S.VALIDATING, S.QUEUED, S.RUNNING),
+            S.QUEUED,
+            reason=reason,
+            predictions_path=str(predictions_dir),
+        )
+        if sub is None:
+            return False
+        current = sub.attempt
+        transaction.on_commit(
+            lambda: predictions_ready.send(
+                sender=Submission, submission_id=submission_id, attempt=current
+            )
+        )
+    return True
+
+
 def status_history(submission: Submission, *, show_workers: bool) -> list[dict]:
     """The submission's recorded status changes, oldest first, as
     ``{"at", "attempt", "source", "target", "by", "reason"}`` (``source`` "" for the upload).

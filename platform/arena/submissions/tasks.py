@@ -7,9 +7,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
-from django.db import transaction
 
 from arena.celery import arena_task
 from arena.submissions import archives
@@ -66,28 +64,19 @@ def _validate_predictions(sub: Submission) -> None:
         shutil.rmtree(dest, ignore_errors=True)  # nothing will score these files
         fail(sub.pk, sub.attempt, _format_problems(problems))
         return
-    with transaction.atomic():
-        queued = transition(
-            sub.pk,
-            sub.attempt,
-            (S.VALIDATING,),
-            S.QUEUED,
-            reason="predictions valid; waiting for scoring",
-            predictions_path=str(dest),
-        )
-        if queued is not None:
-            from arena.evaluation.tasks import score_submission
+    from arena.submissions.services import hand_over_predictions
 
-            transaction.on_commit(lambda: score_submission.delay(sub.pk, sub.attempt))
+    hand_over_predictions(
+        sub.pk, dest, attempt=sub.attempt, reason="predictions valid; waiting for scoring"
+    )
 
 
 def _start_algorithm(sub: Submission) -> None:
-    if not apps.is_installed("arena.execution"):
-        fail(sub.pk, sub.attempt, "algorithm phases need the execution app, not installed here")
-        return
-    from arena.execution.services import start_algorithm_run
+    """Hand the image to the execution app (its receiver of ``algorithm_submitted``)."""
+    from arena.submissions.signals import algorithm_submitted
 
-    start_algorithm_run(sub)
+    if not algorithm_submitted.send(sender=Submission, submission=sub):
+        fail(sub.pk, sub.attempt, "algorithm phases need the execution app, not installed here")
 
 
 @arena_task(queue="cpu", time_limit=3600)
