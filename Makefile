@@ -4,19 +4,20 @@ PYTHON_BOOT ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt | sha256sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-12)
 
 .PHONY: install run test lint test-fast bench-evaluators bench-monai-env bench-platform bench-execution clean nnunet-env phantoms gpu-check demo-nnunet
 NNUNET_VENV := .venv-nnunet
 NNUNET_STAMP := $(NNUNET_VENV)/.installed-$(shell cat baselines/requirements-nnunet.txt | sha256sum | cut -c1-12)
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -e .
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-## install: create .venv and install what is missing
+## install: create .venv, install what is missing and the repository itself (pip install -e .: arena, evaluators, baselines)
 install: $(STAMP)
 
 ## lint: ruff over the whole tree + the import contracts (pyproject [tool.importlinter]: app layers, no cycles)

@@ -1,17 +1,19 @@
 #!/usr/bin/env python
 """Django's command-line utility for the Arena platform (source root: ``platform/``)."""
 
+import importlib.util
 import os
 import sys
-from pathlib import Path
 
 
 def main() -> None:
-    """Put ``platform/`` and the repository root on sys.path and run a management command."""
-    root = Path(__file__).resolve().parent
-    for path in (root / "platform", root):
-        if str(path) not in sys.path:
-            sys.path.insert(0, str(path))
+    """Run a management command. The repository is installed as a package (``make install``:
+    ``pip install -e .``), so ``arena``, ``evaluators`` and ``baselines`` import as they are."""
+    if importlib.util.find_spec("arena") is None:
+        sys.exit(
+            "arena: the package is not installed in this Python environment: run `make install` "
+            "(pip install -e .) or put platform/ on PYTHONPATH"
+        )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arena.settings")
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured

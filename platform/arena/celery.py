@@ -8,17 +8,10 @@ serverless ``filesystem://`` transport in the embedded default).
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from celery import Celery, shared_task
-
-_ROOT = Path(__file__).resolve().parents[2]
-for _path in (_ROOT / "platform", _ROOT):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arena.settings")
 
