@@ -207,6 +207,26 @@ ARENA_RATIO_FLOOR_MB = float(os.environ.get("ARENA_RATIO_FLOOR_MB", "16"))
 ARENA_MAX_ARCHIVE_MEMBERS = int(os.environ.get("ARENA_MAX_ARCHIVE_MEMBERS", "20000"))
 ARENA_SCORING_JOBS = int(os.environ.get("ARENA_SCORING_JOBS", "1"))
 ARENA_SITE_URL = os.environ.get("ARENA_SITE_URL", "http://127.0.0.1:8000")
+# ---- Algorithm execution (arena.execution; formerly arena/execution/conf.py) ----------------
+# Docker Engine API endpoint (Docker's or Podman's socket).
+ARENA_ENGINE_URL = os.environ.get("ARENA_ENGINE_URL", "unix:///run/podman/podman.sock")
+# GPU ids this worker may hand to containers ("0" or "0,1"; "" = none).
+ARENA_GPU_IDS = os.environ.get("ARENA_GPU_IDS", "")
+ARENA_PIDS_LIMIT = int(os.environ.get("ARENA_PIDS_LIMIT", "256"))  # processes per container
+ARENA_OUTPUT_LIMIT_MB = int(os.environ.get("ARENA_OUTPUT_LIMIT_MB", "1024"))  # size cap of /output
+ARENA_TMP_MB = int(os.environ.get("ARENA_TMP_MB", "1024"))  # size of the tmpfs /tmp
+# A container writing more than this to stdout+stderr is stopped; head and tail kept per stream.
+ARENA_LOG_LIMIT_MB = float(os.environ.get("ARENA_LOG_LIMIT_MB", "16"))
+ARENA_LOG_KEEP_KB = int(os.environ.get("ARENA_LOG_KEEP_KB", "64"))
+ARENA_MAX_IMAGE_MB = int(os.environ.get("ARENA_MAX_IMAGE_MB", "20480"))  # uncompressed layers
+ARENA_RUN_UID = os.environ.get("ARENA_RUN_UID", "1000:1000")  # uid:gid every algorithm runs as
+# Engine-unavailable retries before the job fails.
+ARENA_ENGINE_RETRIES = int(os.environ.get("ARENA_ENGINE_RETRIES", "5"))
+# 1 = keep images a job loaded from its upload (default: removed after the run unless another
+# active job on this worker uses them).
+ARENA_KEEP_LOADED_IMAGES = int(os.environ.get("ARENA_KEEP_LOADED_IMAGES", "0"))
+# ---- end of algorithm execution --------------------------------------------------------------
+
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads spool to disk, never RAM
 FILE_UPLOAD_TEMP_DIR = None
 

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from arena.execution import conf
 from arena.execution import workspace as ws
 from arena.execution.backends import (
     EngineUnavailable,
@@ -27,6 +26,7 @@ from arena.execution.backends import (
     ImageInvalid,
     RunSpec,
     get_backend,
+    gpu_ids,
 )
 from arena.execution.failures import run_failure
 from arena.execution.imagearchive import open_tar_stream
@@ -120,7 +120,7 @@ def _engine_retry(job_id: int, attempt: int, exc: Exception) -> None:
             return
         job.engine_retries += 1
         job.save(update_fields=["engine_retries"])
-        if job.engine_retries > int(conf.get("ARENA_ENGINE_RETRIES")):
+        if job.engine_retries > int(settings.ARENA_ENGINE_RETRIES):
             _fail_locked(job, attempt, "engine_unavailable", (
                 f"the container engine on worker {job.worker} was unavailable "
                 f"{job.engine_retries} times (not a problem of your image; the organizers were "
@@ -245,7 +245,7 @@ def _ensure_image(backend, job: Job) -> bool:
 def _release_image(backend, job: Job) -> None:
     """Remove an image this job loaded (disk of GPU nodes), unless configured to keep them or
     another active job of this worker host uses it; never forced (in-use images stay)."""
-    if int(conf.get("ARENA_KEEP_LOADED_IMAGES")):
+    if int(settings.ARENA_KEEP_LOADED_IMAGES):
         return
     busy = (
         Job.objects.filter(image__image_id=job.image.image_id, status__in=Job.ACTIVE,
@@ -276,20 +276,20 @@ def _execute(job: Job, attempt: int, workspace: ws.Workspace, loaded: list) -> N
     document = ws.provision_inputs(
         workspace, phase.inputs_dir, phase_case_ids(phase), task.input_channels, phase.task
     )
-    user = str(conf.get("ARENA_RUN_UID"))
-    output_mb = int(conf.get("ARENA_OUTPUT_LIMIT_MB"))
+    user = str(settings.ARENA_RUN_UID)
+    output_mb = int(settings.ARENA_OUTPUT_LIMIT_MB)
     ws.prepare_output(workspace, user, output_mb)
     if not _step(job.pk, attempt, J.PROVISIONING, J.RUNNING):
         return
-    log_limit_mb = float(conf.get("ARENA_LOG_LIMIT_MB"))
+    log_limit_mb = float(settings.ARENA_LOG_LIMIT_MB)
     spec = RunSpec(
         image=job.image.image_id, name=job.container_name, labels=job.labels,
         input_dir=workspace.input_dir, output_dir=workspace.output_dir,
         time_limit_s=phase.time_limit_s, memory_mb=phase.memory_mb, cpus=phase.cpus,
-        pids_limit=int(conf.get("ARENA_PIDS_LIMIT")), tmp_mb=int(conf.get("ARENA_TMP_MB")),
+        pids_limit=int(settings.ARENA_PIDS_LIMIT), tmp_mb=int(settings.ARENA_TMP_MB),
         output_limit_mb=output_mb, log_limit_bytes=int(log_limit_mb * 2**20),
-        log_keep_bytes=int(conf.get("ARENA_LOG_KEEP_KB")) * 1024, user=user,
-        gpu=phase.gpu, gpu_ids=conf.gpu_ids(), should_stop=_stop_check(job, attempt),
+        log_keep_bytes=int(settings.ARENA_LOG_KEEP_KB) * 1024, user=user,
+        gpu=phase.gpu, gpu_ids=gpu_ids(), should_stop=_stop_check(job, attempt),
     )
     before_run = time.monotonic() - started
     result = backend.run(spec)

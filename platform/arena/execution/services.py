@@ -15,7 +15,6 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from arena.execution import conf
 from arena.execution.imagearchive import ImageArchiveError, inspect_archive
 from arena.execution.models import AlgorithmImage, Job
 from arena.submissions.models import Submission
@@ -47,7 +46,7 @@ def start_algorithm_run(submission: Submission) -> Job | None:
     if not path.is_file():
         fail(submission.pk, submission.attempt, "invalid image: the uploaded archive is no longer in storage")
         return None
-    max_bytes = int(conf.get("ARENA_MAX_IMAGE_MB")) * 2**20
+    max_bytes = int(settings.ARENA_MAX_IMAGE_MB) * 2**20
     try:
         info = inspect_archive(path, max_bytes)
     except ImageArchiveError as exc:

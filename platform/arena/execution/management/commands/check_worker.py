@@ -25,25 +25,26 @@ class Command(BaseCommand):
                             help="image of the probe (needs /bin/sh)")
 
     def handle(self, *args, **options):
-        from arena.execution import conf
-        from arena.execution.backends import BackendError, RunSpec, get_backend
+        from django.conf import settings
+
+        from arena.execution.backends import BackendError, RunSpec, get_backend, gpu_ids
         from arena.execution.backends import gpu as gpu_mod
 
         try:
             backend = get_backend()
         except BackendError as exc:
             raise CommandError(str(exc))
-        self.stdout.write(f"engine: {backend.engine} at {conf.get('ARENA_ENGINE_URL')}")
-        gpu_ids = conf.gpu_ids()
-        self.stdout.write(f"GPU ids of this worker (ARENA_GPU_IDS): {', '.join(gpu_ids) or 'none'}")
+        self.stdout.write(f"engine: {backend.engine} at {settings.ARENA_ENGINE_URL}")
+        worker_gpus = gpu_ids()
+        self.stdout.write(f"GPU ids of this worker (ARENA_GPU_IDS): {', '.join(worker_gpus) or 'none'}")
         problems = []
-        if gpu_ids:
+        if worker_gpus:
             try:
                 if backend.engine == "docker":
                     gpu_mod.check_docker_gpu_runtime(backend.client.info())
                     self.stdout.write("GPU request: device_requests (nvidia runtime present)")
                 else:
-                    names = gpu_mod.check_cdi_devices(gpu_ids)
+                    names = gpu_mod.check_cdi_devices(worker_gpus)
                     self.stdout.write(f"GPU request: CDI devices {', '.join(names)}")
             except BackendError as exc:
                 problems.append(str(exc))
