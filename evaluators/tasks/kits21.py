@@ -38,6 +38,7 @@ class Kits21(LabelMapTask):
     input_channels = {"0000": "CT"}
     spacing_from = "pred"
     case_folders = True  # a reference case may be a folder of sampled segmentations
+    region_means = {"mean_dice": "dice", "mean_sd": "surface_dice"}
     leaderboard_columns = (
         Column("mean_dice", "Mean Dice"),
         Column("mean_sd", "Mean Surface Dice"),

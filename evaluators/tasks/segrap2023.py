@@ -56,6 +56,7 @@ class _SegRap(Task):
     atoms: dict[str, tuple[int, ...]] = {}
     metrics = ("dice", "nsd")
     case_folders = True
+    region_means = {"mean_dice": "dice", "mean_nsd": "nsd"}
     input_channels = {"0000": "CT", "0001": "contrast CT"}
     leaderboard_columns = (
         Column("mean_dice", "Mean Dice"),

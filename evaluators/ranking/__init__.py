@@ -9,6 +9,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
+
 
 @dataclass
 class RankedEntry:
@@ -85,6 +87,26 @@ class RankThenAggregate:
         ranks = [1 + sum(1 for other in keys if other < key) for key in keys]
         return _entries(names, ranks, scores, entries, self.criteria)
 
+    @property
+    def keys(self) -> list[str]:
+        """The ``ranking_scores`` keys the rule reads (criteria, then the tie-break)."""
+        return [c.key for c in self.criteria] + ([self.tiebreak.key] if self.tiebreak else [])
+
+    def rank_arrays(self, values: dict[str, np.ndarray]) -> np.ndarray:
+        """Final ranks of many samples at once, exactly as :meth:`rank` orders one sample:
+        ``values[key]`` is ``(samples, entries)`` (NaN = no value); returns ``(samples,
+        entries)`` integer ranks (1-based, "min" ties)."""
+        per_criterion = [
+            _min_ranks_2d(_order_keys(values[c.key], c.higher_is_better)) for c in self.criteria
+        ]
+        scores = np.sum(per_criterion, axis=0, dtype=np.float64) / len(self.criteria)
+        if self.normalize:
+            scores = scores / scores.shape[1]
+        if self.tiebreak is None:
+            return _min_ranks_2d(scores)
+        tie = _order_keys(values[self.tiebreak.key], self.tiebreak.higher_is_better)
+        return _lexicographic_ranks([scores, tie])
+
 
 @dataclass(frozen=True)
 class Lexicographic:
@@ -114,6 +136,48 @@ class Lexicographic:
         scores = [_value(entries[n], self.criteria[0].key) for n in names]
         scores = [math.nan if s is None else s for s in scores]
         return _entries(names, ranks, scores, entries, self.criteria)
+
+    @property
+    def keys(self) -> list[str]:
+        """The ``ranking_scores`` keys the rule reads, in order."""
+        return [c.key for c in self.criteria]
+
+    def rank_arrays(self, values: dict[str, np.ndarray]) -> np.ndarray:
+        """Final ranks of many samples at once (see :meth:`RankThenAggregate.rank_arrays`)."""
+        return _lexicographic_ranks(
+            [_order_keys(values[c.key], c.higher_is_better) for c in self.criteria]
+        )
+
+
+def _order_keys(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
+    """Sort keys, smaller is better: NaN (no value) becomes +inf, ranked after every number."""
+    keys = -np.asarray(values, dtype=np.float64) if higher_is_better else np.array(values, float)
+    return np.where(np.isnan(keys), np.inf, keys)
+
+
+def _min_ranks_2d(keys: np.ndarray) -> np.ndarray:
+    """Row-wise competition ranks ("min" ties) of ``keys`` (smaller is better)."""
+    order = np.argsort(keys, axis=1, kind="stable")
+    sorted_keys = np.take_along_axis(keys, order, axis=1)
+    # position of the first element equal to each sorted element = its min rank - 1
+    new_group = np.ones_like(sorted_keys, dtype=bool)
+    new_group[:, 1:] = sorted_keys[:, 1:] != sorted_keys[:, :-1]
+    positions = np.broadcast_to(np.arange(keys.shape[1]), keys.shape)
+    first = np.maximum.accumulate(np.where(new_group, positions, 0), axis=1)
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, first + 1, axis=1)
+    return ranks
+
+
+def _lexicographic_ranks(keys: list[np.ndarray]) -> np.ndarray:
+    """Row-wise competition ranks of tuples ``(keys[0], keys[1], ...)`` (smaller is better)."""
+    less = np.zeros(keys[0].shape + keys[0].shape[-1:], dtype=bool)
+    equal = np.ones_like(less)
+    for key in keys:
+        a, b = key[:, None, :], key[:, :, None]  # a: other entry j, b: entry i -> [s, i, j]
+        less |= equal & (a < b)
+        equal &= a == b
+    return 1 + less.sum(axis=2)
 
 
 def _entries(names, ranks, scores, entries, criteria) -> list[RankedEntry]:
