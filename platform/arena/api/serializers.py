@@ -125,3 +125,4 @@ class LeaderboardSerializer(serializers.Serializer):
     ranking = serializers.CharField()
     columns = ColumnSerializer(many=True)
     rows = LeaderboardRowSerializer(many=True)
+    robustness = serializers.URLField(help_text="The board's cached robustness analysis.")

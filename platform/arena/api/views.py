@@ -5,6 +5,7 @@ Nothing here reads or serves a phase's reference set."""
 from __future__ import annotations
 
 from django.http import FileResponse
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -270,6 +271,9 @@ class LeaderboardView(APIView):
                     for c in leaderboard_columns(phase)
                 ],
                 "rows": leaderboard_rows(phase, request.user),
+                "robustness": request.build_absolute_uri(
+                    reverse("api:leaderboard-robustness", args=[phase.pk])
+                ),
             }
         )
 

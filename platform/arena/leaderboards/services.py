@@ -124,6 +124,9 @@ def recompute_leaderboard(phase: Phase) -> int:
         LeaderboardEntry.objects.bulk_create(entries)
         locked.leaderboard_updated = timezone.now()
         locked.save(update_fields=["leaderboard_updated"])
+        from arena.leaderboards.robustness import schedule_robustness
+
+        schedule_robustness(locked)  # on commit: the robustness analysis of the new board
     return len(entries)
 
 

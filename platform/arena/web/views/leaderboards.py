@@ -89,6 +89,9 @@ def leaderboard(request: HttpRequest, phase_id: int) -> HttpResponse:
         per_case = perms.can_view_per_case(request.user, phase)
         titles = {m: m.replace("_", " ") for m in (getattr(card.task, "metrics", None) or [])}
         box_chart, case_chart = _charts(phase, rows, per_case, titles)
+        from arena.leaderboards.robustness import cached_summary
+
+        context.update(robustness=cached_summary(phase) if rows else None)
         context.update(
             columns=columns,
             rows=page.object_list,
