@@ -6,6 +6,7 @@ last on it.
 """
 
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -20,6 +21,8 @@ class RankedEntry:
     rank: int
     score: float
     values: dict[str, float | None] = field(default_factory=dict)
+    #: rank-based rules: the entry's rank on each criterion (criterion key -> rank)
+    criterion_ranks: dict[str, int] = field(default_factory=dict)
 
 
 class _Criterion(Protocol):
@@ -33,6 +36,36 @@ def _value(scores: dict, key: str) -> float | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return float(value)
+
+
+def _direction(criterion) -> str:
+    return "higher is better" if criterion.higher_is_better else "lower is better"
+
+
+def criterion_groups(criteria) -> list[tuple[str, list]]:
+    """``region/metric`` criteria grouped by metric, in order: ``[(metric title, criteria)]``.
+    The metric title is the part of the criteria titles they share at the end (``"Vein HD
+    (mm)"``, ``"Tumor HD (mm)"`` → ``"HD (mm)"``)."""
+    by_metric: dict[str, list] = {}
+    for c in criteria:
+        by_metric.setdefault(c.key.partition("/")[2], []).append(c)
+    groups = []
+    for metric, members in by_metric.items():
+        reversed_titles = [c.title[::-1] for c in members]
+        suffix = os.path.commonprefix(reversed_titles)[::-1] if len(members) > 1 else ""
+        if " " in suffix and len(members) > 1:
+            suffix = suffix[suffix.index(" ") + 1:] if not suffix.startswith(" ") else suffix
+        groups.append((suffix.strip() or metric, members))
+    return groups
+
+
+def _criteria_phrase(criteria) -> str:
+    """The criteria with their directions; many ``region/metric`` criteria are summarised."""
+    if len(criteria) <= 8:
+        return ", ".join(f"{c.title} ({_direction(c)})" for c in criteria)
+    regions = list(dict.fromkeys(c.key.partition("/")[0] for c in criteria))
+    parts = [f"{title} ({_direction(group[0])})" for title, group in criterion_groups(criteria)]
+    return f"{len(regions)} structures × {', '.join(parts)}"
 
 
 def min_ranks(values: list[float | None], higher_is_better: bool) -> list[int]:
@@ -57,14 +90,24 @@ class RankThenAggregate:
     normalize: bool = False
 
     def describe(self) -> str:
-        names = ", ".join(c.title for c in self.criteria)
-        text = f"rank on each of {len(self.criteria)} criteria ({names}), average the ranks"
+        """The rule in one sentence, each criterion with its direction, and the tie rule."""
+        text = (f"Rank the entries on each of {len(self.criteria)} criteria "
+                f"({_criteria_phrase(self.criteria)}), average the ranks")
         if self.normalize:
-            text += ", divide by the number of submissions"
-        text += ", order by that score (lower is better)"
+            text += " and divide by the number of entries"
+        text += "; order by that score (lower is better)"
         if self.tiebreak is not None:
-            text += f"; ties broken by {self.tiebreak.title}"
-        return text
+            text += (f"; equal scores are broken by {self.tiebreak.title} "
+                     f"({_direction(self.tiebreak)})")
+        return text + "; entries still equal share a rank."
+
+    @property
+    def score_title(self) -> str:
+        """What ``RankedEntry.score`` is."""
+        return "Mean rank / entries" if self.normalize else "Mean criterion rank"
+
+    score_higher_is_better = False
+    rank_based = True
 
     def rank(self, entries: dict[str, dict]) -> list[RankedEntry]:
         names = list(entries)
@@ -85,7 +128,14 @@ class RankThenAggregate:
                 tie = math.inf if tie is None else (-tie if self.tiebreak.higher_is_better else tie)
             keys.append((scores[i], tie if tie is not None else 0.0))
         ranks = [1 + sum(1 for other in keys if other < key) for key in keys]
-        return _entries(names, ranks, scores, entries, self.criteria)
+        ranked = _entries(names, ranks, scores, entries, self.criteria)
+        index = {n: i for i, n in enumerate(names)}
+        for entry in ranked:
+            entry.criterion_ranks = {
+                c.key: r[index[entry.name]]
+                for c, r in zip(self.criteria, per_criterion, strict=True)
+            }
+        return ranked
 
     @property
     def keys(self) -> list[str]:
@@ -116,10 +166,23 @@ class Lexicographic:
     criteria: tuple
 
     def describe(self) -> str:
-        return "order by " + ", then ".join(
-            f"{c.title} ({'higher' if c.higher_is_better else 'lower'} is better)"
-            for c in self.criteria
-        )
+        """The rule in one sentence, each criterion with its direction, and the tie rule."""
+        first, *rest = self.criteria
+        text = f"Order the entries by {first.title} ({_direction(first)})"
+        for c in rest:
+            text += f", equal values then by {c.title} ({_direction(c)})"
+        return text + "; entries equal on all share a rank."
+
+    @property
+    def score_title(self) -> str:
+        """What ``RankedEntry.score`` is: the first criterion's value."""
+        return self.criteria[0].title
+
+    @property
+    def score_higher_is_better(self) -> bool:
+        return self.criteria[0].higher_is_better
+
+    rank_based = False
 
     def rank(self, entries: dict[str, dict]) -> list[RankedEntry]:
         names = list(entries)

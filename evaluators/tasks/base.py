@@ -18,6 +18,13 @@ class Column:
     key: str
     title: str
     higher_is_better: bool = True
+    #: unit of the values: "" (a ratio such as Dice), "mm" or "%"; sets the displayed decimals
+    unit: str = ""
+
+    @property
+    def decimals(self) -> int:
+        """Decimals shown on boards: Dice-like ratios 3, millimetres 2, percentages 1."""
+        return {"mm": 2, "%": 1}.get(self.unit, 3)
 
 
 @dataclass

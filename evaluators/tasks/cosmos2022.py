@@ -70,7 +70,7 @@ class Cosmos2022(LabelMapTask):
     label_map = {1: "vessel_wall", 2: "lumen"}
     input_channels = {"0000": "black-blood MR"}
     leaderboard_columns = (
-        Column("quanm", "QuanM (%)"),
+        Column("quanm", "QuanM (%)", unit="%"),
         Column("vessel_dice", "Vessel Dice"),
         Column("lumen_dice", "Lumen Dice"),
         Column("diagnosis_f1", "Diagnosis F1"),

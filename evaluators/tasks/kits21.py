@@ -45,9 +45,9 @@ class Kits21(LabelMapTask):
         Column("kidney_and_mass/dice", "Kidney+mass Dice"),
         Column("mass/dice", "Mass Dice"),
         Column("tumor/dice", "Tumor Dice"),
-        Column("kidney_and_mass/surface_dice", "Kidney+mass SD"),
-        Column("mass/surface_dice", "Mass SD"),
-        Column("tumor/surface_dice", "Tumor SD"),
+        Column("kidney_and_mass/surface_dice", "Kidney+mass Surface Dice"),
+        Column("mass/surface_dice", "Mass Surface Dice"),
+        Column("tumor/surface_dice", "Tumor Surface Dice"),
     )
     conventions = (
         "official: regions, tolerances, prediction spacing, empty rules, ranking",

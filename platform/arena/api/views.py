@@ -240,6 +240,7 @@ class LeaderboardView(APIView):
     )
     def get(self, request, phase_id: int):
         from arena.leaderboards.services import (
+            board_rule,
             leaderboard_columns,
             leaderboard_csv,
             leaderboard_rows,
@@ -266,8 +267,10 @@ class LeaderboardView(APIView):
                 "phase": phase.pk,
                 "task": phase.task,
                 "ranking": ranking,
+                "rule": board_rule(phase),
                 "columns": [
-                    {"key": c.key, "title": c.title, "higher_is_better": c.higher_is_better}
+                    {"key": c.key, "title": c.title, "higher_is_better": c.higher_is_better,
+                     "unit": c.unit, "decimals": c.decimals}
                     for c in leaderboard_columns(phase)
                 ],
                 "rows": leaderboard_rows(phase, request.user),

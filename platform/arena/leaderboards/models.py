@@ -16,6 +16,9 @@ class LeaderboardEntry(models.Model):
     rank = models.PositiveIntegerField()
     score = models.FloatField(null=True, blank=True)
     values = models.JSONField(default=dict, help_text="Leaderboard column key -> value.")
+    criterion_ranks = models.JSONField(
+        default=dict, help_text="Rank-based rules: criterion key -> the entry's rank on it."
+    )
     computed = models.DateTimeField(auto_now=True)
 
     class Meta:
