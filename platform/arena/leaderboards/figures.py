@@ -105,7 +105,8 @@ def significance_map(names: list[str], columns: list, significance: dict[str, di
         colorscale=[[0, NOT_SIGNIFICANT], [0.5, NOT_SIGNIFICANT], [0.5, SIGNIFICANT],
                     [1, SIGNIFICANT]],
         showscale=False, xgap=1, ygap=1,
-        hovertemplate="%{y} better than %{x}: Holm-adjusted p = %{customdata}<extra></extra>",
+        hovertemplate="%{y} better than %{x}? Holm-adjusted p = %{customdata} "
+                      "(dark: significant, p < 0.05)<extra></extra>",
     ))
     buttons = [
         dict(label=column.title, method="update",
@@ -119,17 +120,16 @@ def significance_map(names: list[str], columns: list, significance: dict[str, di
                    tickangle=-45 if len(names) > 8 else 0),
         yaxis=dict(title="this entry is significantly better …", autorange="reversed",
                    automargin=True),
-        updatemenus=[dict(buttons=buttons, direction="down", x=0, xanchor="left", y=1.12,
+        updatemenus=[dict(buttons=buttons, direction="down", x=1, xanchor="right", y=1.02,
                           yanchor="bottom", showactive=True)] if len(buttons) > 1 else [],
     )
-    fig.update_layout(margin=dict(t=110))
+    fig.update_layout(margin=dict(t=90))
     return fig.to_json()
 
 
 def _map_title(column) -> str:
     direction = "higher" if column.higher_is_better else "lower"
-    return (f"{column.title} ({direction} is better): dark = row significantly better "
-            "(one-sided Wilcoxon, Holm, p < 0.05)")
+    return f"{column.title} ({direction} is better)"
 
 
 def robustness_figures(task, analysis) -> dict[str, str]:
