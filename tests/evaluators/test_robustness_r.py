@@ -57,7 +57,7 @@ def rscript() -> str:
 
 @pytest.mark.parametrize("name,undefined", [
     ("kits21", 0.0), ("myops2020", 0.08), ("amos22", 0.05), ("cosmos2022", 0.0),
-    ("segrap2023_task2", 0.0), ("kipa22", 0.05),
+    ("segrap2023_task2", 0.0), ("kipa22", 0.05), ("segrap2023_task1", 0.0),
 ])
 def test_cli_significance_matches_r(tmp_path, name, undefined):
     r = rscript()
