@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: install run test lint test-fast bench-evaluators bench-monai-env bench-platform bench-execution clean nnunet-env phantoms gpu-check demo-nnunet
+.PHONY: install run test lint test-fast bench-evaluators bench-monai-env bench-platform bench-execution bench-robustness clean nnunet-env phantoms gpu-check demo-nnunet
 NNUNET_VENV := .venv-nnunet
 NNUNET_STAMP := $(NNUNET_VENV)/.installed-$(shell cat baselines/requirements-nnunet.txt | sha256sum | cut -c1-12)
 
@@ -56,6 +56,10 @@ bench-execution: install
 ## bench-platform: leaderboard page/API p95 and ranking recompute, 1,000 submissions x 50 cases (PostgreSQL)
 bench-platform: install
 	$(PY) tests/benchmarks/bench_leaderboard.py
+
+## bench-robustness: bootstrap (1,000 samples) + pairwise Wilcoxon/Holm, 50 entries x 50 cases
+bench-robustness: install
+	$(PY) tests/benchmarks/bench_robustness.py
 
 $(NNUNET_STAMP): baselines/requirements-nnunet.txt
 	@test -x $(NNUNET_VENV)/bin/python || $(PYTHON_BOOT) -m venv $(NNUNET_VENV)

@@ -20,6 +20,8 @@ EPILOG = """examples:
   python -m evaluators score --task kits21 --pred preds/ --ref refs/ --out scores/ --jobs 2 \\
       --extra-metrics hd95,hd95_surfel,nsd@2.0
   python -m evaluators rank --task kits21 teamA=scoresA/ teamB=scoresB/ --out ranking.csv
+  python -m evaluators rank --task kits21 teamA=scoresA/ teamB=scoresB/ --bootstrap 1000 \
+      --seed 1 --json robustness.json
 """
 
 
@@ -109,7 +111,23 @@ def cmd_rank(args: argparse.Namespace) -> int:
         print(f"{entry.rank:>4}  {entry.name:<24}{entry.score:>10.4f}  {cells}")
     if args.out:
         _atomic_write(Path(args.out), buffer.getvalue())
+    if args.json:
+        _write_robustness(task, entries, args)
     return 0
+
+
+def _write_robustness(task, entries: dict, args: argparse.Namespace) -> None:
+    """``--json``: ranking, significance per column and bootstrap (evaluators.robustness)."""
+    import json
+
+    from evaluators.robustness import analyse
+
+    result = analyse(task, entries, samples=args.bootstrap, seed=args.seed)
+    text = json.dumps(result.to_json(), indent=1, allow_nan=False, ensure_ascii=False)
+    _atomic_write(Path(args.json), text + "\n")
+    tau = result.bootstrap["kendall_tau"]
+    print(f"robustness ({args.bootstrap} bootstrap samples, seed {args.seed}): Kendall's tau "
+          f"median {_fmt(tau['median'])} -> {args.json}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -147,6 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("submissions", nargs="+", metavar="NAME=DIR",
                       help="a name and the output folder of 'score' for it")
     rank.add_argument("--out", type=Path, help="also write the table as CSV to this file")
+    rank.add_argument("--json", type=Path, metavar="OUT.json",
+                      help="also write ranking, pairwise significance per column (one-sided "
+                      "paired Wilcoxon, Holm) and bootstrap rank statistics as JSON")
+    rank.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                      help="bootstrap samples over test cases for --json (default 1000)")
+    rank.add_argument("--seed", type=int, default=0, metavar="S",
+                      help="random seed of the bootstrap (same seed, same JSON; default 0)")
     rank.set_defaults(func=cmd_rank)
     return parser
 

@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 bash scripts/ref_venv.sh   # peer libraries (DeepMind surface-distance needs NumPy < 2)
 bash scripts/ensure_chromium.sh   # Debian's Chromium for the Playwright browser tests
+bash scripts/ensure_r.sh          # Debian's R for the robustness statistics tests (wilcox.test, p.adjust)
 bash containers/prepare_tests.sh  # Podman engine + offline images for tests/containers
 status=0
 $PY -m pytest -q -p no:cacheprovider "$@" || status=$?

@@ -10,9 +10,11 @@ average the ranks.
 
 import re
 
+import numpy as np
+
 from evaluators.metrics.pairs import EmptyPolicy, MetricSpec
 from evaluators.ranking import RankThenAggregate
-from evaluators.tasks.base import CaseScores, Column
+from evaluators.tasks.base import CaseScores, Column, weighted_mean
 from evaluators.tasks.labelmap import LabelMapTask, mean_of
 
 ORGANS = (
@@ -80,3 +82,28 @@ class Amos22(LabelMapTask):
             for metric in self.metrics:
                 scores[f"{organ}/{metric}"] = aggregates[organ][metric]["mean"]
         return scores
+
+    def case_subset(self, case: str) -> str | None:
+        return modality(case)
+
+    def resampled_scores(self, cases: list[CaseScores], weights: np.ndarray) -> dict:
+        scores = super().resampled_scores(cases, weights)
+        for metric in self.metrics:
+            values = [c.values.get("all", {}).get(metric) for c in cases]
+            scores[f"mean_{metric}"] = scores[f"all/{metric}"]
+            for subset in ("CT", "MRI"):
+                chosen = np.array([c.subset == subset for c in cases], dtype=np.float64)
+                scores[f"mean_{metric}_{subset.lower()}"] = weighted_mean(values, weights * chosen)
+        return scores
+
+    def column_case_values(self, key: str, cases: list[CaseScores]):
+        """``mean_<metric>`` is region ``all``; ``mean_<metric>_ct``/``_mri`` its CT/MRI cases."""
+        for metric in self.metrics:
+            for suffix, subset in (("", None), ("_ct", "CT"), ("_mri", "MRI")):
+                if key == f"mean_{metric}{suffix}":
+                    return "all", metric, {
+                        c.case: c.values.get("all", {}).get(metric)
+                        for c in cases
+                        if subset is None or c.subset == subset
+                    }
+        return super().column_case_values(key, cases)

@@ -4,6 +4,8 @@ ranking rule) and how one case is scored."""
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from evaluators.errors import EvaluationInputError
 from evaluators.io import FolderIndex, index_images
 from evaluators.metrics.pairs import MetricSpec, parse_metric
@@ -16,6 +18,13 @@ class Column:
     key: str
     title: str
     higher_is_better: bool = True
+    #: unit of the values: "" (a ratio such as Dice), "mm" or "%"; sets the displayed decimals
+    unit: str = ""
+
+    @property
+    def decimals(self) -> int:
+        """Decimals shown on boards: Dice-like ratios 3, millimetres 2, percentages 1."""
+        return {"mm": 2, "%": 1}.get(self.unit, 3)
 
 
 @dataclass
@@ -56,6 +65,8 @@ class Task:
     conventions: tuple[str, ...] = ()
     #: prediction/reference cases may be sub-folders (per-structure layouts)
     case_folders: bool = False
+    #: derived scores that are the mean over ``regions`` of one metric: {key: metric}
+    region_means: dict[str, str] = {}
 
     # --- spec -----------------------------------------------------------------------------
     @property
@@ -127,3 +138,74 @@ class Task:
 
     def ranking_scores(self, cases: list[CaseScores], aggregates: dict) -> dict[str, float]:
         raise NotImplementedError
+
+    # --- resampling (evaluators.robustness) -------------------------------------
+    def case_subset(self, case: str) -> str | None:
+        """The subset of a case (e.g. CT/MRI) when it follows from the case id; else None."""
+        return None
+
+    def cases_from_metrics(self, metrics_json: dict) -> list[CaseScores]:
+        """The per-case scores stored in a ``metrics.json`` (missing cases included, as the
+        task's missing rule scored them), in stored order."""
+        details = metrics_json.get("case_details", {})
+        return [
+            CaseScores(case, values, subset=self.case_subset(case), details=details.get(case, {}))
+            for case, values in metrics_json.get("case", {}).items()
+        ]
+
+    def resampled_scores(self, cases: list[CaseScores], weights: np.ndarray) -> dict[str, np.ndarray]:
+        """``ranking_scores`` of many resamples at once. ``weights`` is ``(samples, cases)``:
+        how often each case of ``cases`` is drawn. Returns ``{key: (samples,)}`` with NaN where
+        the score is undefined. The default is the mean of the defined values per
+        ``region/metric`` (what ``aggregates[region][metric]["mean"]`` is on the resample);
+        tasks with derived scores extend it."""
+        scores = {}
+        for region, metric in _region_metrics(cases):
+            values = [c.values.get(region, {}).get(metric) for c in cases]
+            scores[f"{region}/{metric}"] = weighted_mean(values, weights)
+        for key, metric in self.region_means.items():
+            stacked = np.stack([scores[f"{r}/{metric}"] for r in self.regions])
+            with np.errstate(invalid="ignore"):
+                scores[key] = np.nanmean(stacked, axis=0) if stacked.size else stacked
+        return scores
+
+    def column_case_values(self, key: str, cases: list[CaseScores]):
+        """Per-case values of leaderboard column ``key``: ``(region, metric, {case: value})``.
+        A ``region/metric`` column is those ``cases.csv`` rows; a derived column has region and
+        metric ``None`` and a per-case value of the same definition. ``None`` = undefined."""
+        region, sep, metric = key.partition("/")
+        if sep:
+            return region, metric, {c.case: c.values.get(region, {}).get(metric) for c in cases}
+        if key in self.region_means:
+            metric = self.region_means[key]
+            return None, None, {
+                c.case: mean_over_regions([c.values.get(r, {}).get(metric) for r in self.regions])
+                for c in cases
+            }
+        raise ValueError(f"{self.name}: column {key!r} has no per-case definition")
+
+
+def _region_metrics(cases: list[CaseScores]) -> list[tuple[str, str]]:
+    seen: dict[tuple[str, str], None] = {}
+    for case in cases:
+        for region, metrics in case.values.items():
+            for metric in metrics:
+                seen[(region, metric)] = None
+    return list(seen)
+
+
+def weighted_mean(values: list, weights: np.ndarray) -> np.ndarray:
+    """Mean of the defined (not ``None``/NaN) ``values`` of each weighted resample:
+    ``weights`` ``(samples, cases)`` → ``(samples,)``, NaN where no defined value was drawn."""
+    array = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    defined = ~np.isnan(array)
+    total = weights @ np.where(defined, array, 0.0)
+    count = weights @ defined.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.where(count > 0, count, 1.0), np.nan)
+
+
+def mean_over_regions(per_region: list) -> float | None:
+    """Mean of the defined values of one case over regions (``None`` when there is none)."""
+    defined = [v for v in per_region if v is not None]
+    return float(np.mean(defined)) if defined else None

@@ -70,7 +70,7 @@ class Cosmos2022(LabelMapTask):
     label_map = {1: "vessel_wall", 2: "lumen"}
     input_channels = {"0000": "black-blood MR"}
     leaderboard_columns = (
-        Column("quanm", "QuanM (%)"),
+        Column("quanm", "QuanM (%)", unit="%"),
         Column("vessel_dice", "Vessel Dice"),
         Column("lumen_dice", "Lumen Dice"),
         Column("diagnosis_f1", "Diagnosis F1"),
@@ -160,3 +160,49 @@ class Cosmos2022(LabelMapTask):
                 float(s["diagnosis_pred"] == s["diagnosis_ref"]) for s in judged
             ),
         }
+
+    def resampled_scores(self, cases: list[CaseScores], weights: np.ndarray) -> dict:
+        """Slice-pooled means and diagnosis counts of each case, summed with the weights."""
+        def pooled(numerators: list[float], counts: list[float]) -> np.ndarray:
+            total, count = weights @ np.array(numerators), weights @ np.array(counts)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(count > 0, total / np.where(count > 0, count, 1.0), np.nan)
+
+        slices = [c.details.get("slices", []) for c in cases]
+        scores = {}
+        for key in ("quanm", "vessel_dice", "lumen_dice"):
+            defined = [[s[key] for s in case if s[key] is not None] for case in slices]
+            scores[key] = pooled([sum(d) for d in defined], [len(d) for d in defined])
+        counts = np.array([_diagnosis_counts(case) for case in slices], dtype=np.float64)
+        tp, fp, fn, correct, judged = (weights @ counts).T
+        denominator = 2 * tp + fp + fn
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scores["diagnosis_f1"] = np.where(denominator > 0, 2 * tp / denominator, 1.0)
+            scores["diagnosis_accuracy"] = np.where(judged > 0, correct / judged, np.nan)
+        return scores
+
+    def column_case_values(self, key: str, cases: list[CaseScores]):
+        """Per-case means over the case's slices; diagnosis F1 over the case's judged slices
+        (``None`` when it has none)."""
+        rows = {"quanm": ("quanm", "quanm"), "vessel_dice": ("vessel", "dice"),
+                "lumen_dice": ("lumen", "dice"), "diagnosis_accuracy": ("diagnosis", "accuracy")}
+        if key in rows:
+            return super().column_case_values("/".join(rows[key]), cases)
+        if key == "diagnosis_f1":
+            values = {}
+            for c in cases:
+                tp, fp, fn, _, judged = _diagnosis_counts(c.details.get("slices", []))
+                values[c.case] = (2 * tp / (2 * tp + fp + fn) if 2 * tp + fp + fn else 1.0) \
+                    if judged else None
+            return None, None, values
+        return super().column_case_values(key, cases)
+
+
+def _diagnosis_counts(slices: list[dict]) -> tuple[int, int, int, int, int]:
+    """(tp, fp, fn, correct, judged) over the slices with a reference diagnosis."""
+    judged = [s for s in slices if s["diagnosis_ref"] is not None]
+    tp = sum(1 for s in judged if s["diagnosis_ref"] == 1 and s["diagnosis_pred"] == 1)
+    fp = sum(1 for s in judged if s["diagnosis_ref"] == 0 and s["diagnosis_pred"] == 1)
+    fn = sum(1 for s in judged if s["diagnosis_ref"] == 1 and s["diagnosis_pred"] != 1)
+    correct = sum(1 for s in judged if s["diagnosis_pred"] == s["diagnosis_ref"])
+    return tp, fp, fn, correct, len(judged)

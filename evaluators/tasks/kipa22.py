@@ -25,6 +25,7 @@ from evaluators.ranking import RankThenAggregate
 from evaluators.tasks.base import CaseScores, Column, Task
 
 STRUCTURES = {"Vein": 1, "Kidney": 2, "Artery": 3, "Tumor": 4}
+METRIC_TITLES = {"dice": "Dice", "hd": "HD (mm)", "avd": "AVD (mm)"}
 
 
 def _resample_to_1mm(image: sitk.Image, size: list[int]) -> np.ndarray:
@@ -65,7 +66,7 @@ class Kipa22(Task):
     @property
     def leaderboard_columns(self):  # type: ignore[override]
         return tuple(
-            Column(f"{s}/{m}", f"{s} {m.upper() if m != 'dice' else 'Dice'}", m == "dice")
+            Column(f"{s}/{m}", f"{s} {METRIC_TITLES[m]}", m == "dice", "" if m == "dice" else "mm")
             for m in self.metrics
             for s in STRUCTURES
         )

@@ -38,15 +38,16 @@ class Kits21(LabelMapTask):
     input_channels = {"0000": "CT"}
     spacing_from = "pred"
     case_folders = True  # a reference case may be a folder of sampled segmentations
+    region_means = {"mean_dice": "dice", "mean_sd": "surface_dice"}
     leaderboard_columns = (
         Column("mean_dice", "Mean Dice"),
         Column("mean_sd", "Mean Surface Dice"),
         Column("kidney_and_mass/dice", "Kidney+mass Dice"),
         Column("mass/dice", "Mass Dice"),
         Column("tumor/dice", "Tumor Dice"),
-        Column("kidney_and_mass/surface_dice", "Kidney+mass SD"),
-        Column("mass/surface_dice", "Mass SD"),
-        Column("tumor/surface_dice", "Tumor SD"),
+        Column("kidney_and_mass/surface_dice", "Kidney+mass Surface Dice"),
+        Column("mass/surface_dice", "Mass Surface Dice"),
+        Column("tumor/surface_dice", "Tumor Surface Dice"),
     )
     conventions = (
         "official: regions, tolerances, prediction spacing, empty rules, ranking",

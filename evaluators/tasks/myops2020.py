@@ -26,8 +26,8 @@ class Myops2020(LabelMapTask):
     leaderboard_columns = (
         Column("scar/dice", "Scar Dice"),
         Column("edema_and_scar/dice", "Edema+scar Dice"),
-        Column("scar/hd95", "Scar HD95 (mm)", higher_is_better=False),
-        Column("edema_and_scar/hd95", "Edema+scar HD95 (mm)", higher_is_better=False),
+        Column("scar/hd95", "Scar HD95 (mm)", higher_is_better=False, unit="mm"),
+        Column("edema_and_scar/hd95", "Edema+scar HD95 (mm)", higher_is_better=False, unit="mm"),
     )
     conventions = (
         "official: label values, regions, Dice",

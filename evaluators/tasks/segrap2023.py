@@ -11,6 +11,7 @@ Ranking (official): mean per structure and metric over cases, rank on each, aver
 divide by the number of teams (lower is better).
 """
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +40,27 @@ OAR_ATOMS: dict[str, tuple[int, ...]] = {
 }
 GTV_ATOMS: dict[str, tuple[int, ...]] = {"GTVp": (1,), "GTVnd": (2,)}
 TOLERANCE_MM = {"Larynx": 2.0, "OralCavity": 3.0}
+METRIC_TITLES = {"dice": "Dice", "nsd": "NSD"}
 DECIMALS = 4
+
+
+_TITLE_WORDS = {"ETbone": "ET bone", "TMjoint": "TM joint", "IAC": "IAC",
+                "VestibulSemi": "Vestibule/semicircular canals",
+                "PharynxConst": "Pharyngeal constrictor", "Supraglot": "supraglottic"}
+
+
+def structure_title(name: str) -> str:
+    """Readable structure name: ``TemporalLobe_L`` → ``Temporal lobe (L)``, ``ETbone_R`` →
+    ``ET bone (R)``, ``Larynx_Supraglot`` → ``Larynx supraglottic``."""
+    base, _, side = name.partition("_")
+    if base in _TITLE_WORDS:
+        text = _TITLE_WORDS[base]
+    else:
+        words = re.findall(r"[A-Z]?[a-z]+", base) or [base]
+        text = " ".join([words[0]] + [w.lower() for w in words[1:]])
+    if side in ("L", "R"):
+        return f"{text} ({side})"
+    return f"{text} {_TITLE_WORDS.get(side, side.lower())}" if side else text
 
 
 def official_round(value: float | None, metric: str) -> float | None:
@@ -56,6 +77,7 @@ class _SegRap(Task):
     atoms: dict[str, tuple[int, ...]] = {}
     metrics = ("dice", "nsd")
     case_folders = True
+    region_means = {"mean_dice": "dice", "mean_nsd": "nsd"}
     input_channels = {"0000": "CT", "0001": "contrast CT"}
     leaderboard_columns = (
         Column("mean_dice", "Mean Dice"),
@@ -82,7 +104,8 @@ class _SegRap(Task):
     @property
     def ranking(self):
         criteria = tuple(
-            Column(f"{s}/{m}", f"{s} {m}", True) for s in self.atoms for m in self.metrics
+            Column(f"{s}/{m}", f"{structure_title(s)} {METRIC_TITLES[m]}", True)
+            for s in self.atoms for m in self.metrics
         )
         return RankThenAggregate(criteria=criteria, normalize=True)
 

@@ -2,7 +2,8 @@
 
 Creates a fresh database, fills one kits21 phase with ``--submissions`` scored submissions of
 ``--participants`` participants (``--cases`` cases each, full per-case ``metrics_json``), then
-measures the ranking recompute and the p50/p95 of the leaderboard API (JSON and CSV) and the
+measures the ranking recompute, the robustness analysis of the board (the Celery task's work:
+bootstrap + significance of the best 50 entries, run once here) and the p50/p95 of the leaderboard API (JSON and CSV) and the
 leaderboard web page through Django's in-process test client. Goal: p95 < 300 ms, recompute < 2 s.
 
     make bench-platform          # or: .venv/bin/python tests/benchmarks/bench_leaderboard.py
@@ -172,6 +173,12 @@ def main() -> int:
                 f"{args.participants} participants in {time.perf_counter() - t0:.1f} s"
             )
             recompute = _times(lambda: recompute_leaderboard(phase), 5)
+            from arena.leaderboards.robustness import compute_robustness
+
+            t0 = time.perf_counter()
+            analysis = compute_robustness(phase)
+            print(f"robustness analysis ({analysis.status}, {analysis.entries} entries, "
+                  f"{analysis.samples} samples): {time.perf_counter() - t0:.1f} s")
             client = Client()
             client.force_login(viewer)
             results = {"ranking recompute": recompute}
@@ -192,6 +199,10 @@ def main() -> int:
                     f"{label:28s} {_pct(values, 0.5):9.1f} {_pct(values, 0.95):9.1f} "
                     f"{max(values):9.1f}  ({len(values)})"
                 )
+            page = client.get(urls["web leaderboard page"]).content.decode()
+            present = all(f'id="chart-{n}"' in page for n in ("blob", "tau", "significance"))
+            print(f"robustness figures on the page: {'yes' if present else 'NO'} "
+                  f"({len(page) / 1e3:.0f} kB HTML)")
             rows = client.get(urls["API leaderboard (JSON)"]).json()["rows"]
             print(f"\nboard rows: {len(rows)}; database: {connection.vendor} {db_name}")
             connection.close()

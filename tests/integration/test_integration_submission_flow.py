@@ -73,3 +73,14 @@ def test_submit_score_rank_over_http(stack, it_dataset, tmp_path):
         assert row["values"][column["key"]] == expected["ranking_scores"][column["key"]]
     csv_text = requests.get(f"{api}/phases/{stack.phase_id}/leaderboard/?format=csv").text
     assert csv_text.splitlines()[1].startswith(f"1,alice,{created['id']},")
+
+    # the robustness analysis is the worker's next task after the board (one entry: skipped)
+    deadline = time.monotonic() + 60
+    while True:
+        analysis = requests.get(board["robustness"])
+        if analysis.status_code == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert analysis.status_code == 200, (analysis.text, stack.logs())
+    assert analysis.json()["status"] == "skipped"
+    assert "at least two entries" in analysis.json()["message"]

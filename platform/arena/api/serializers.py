@@ -126,10 +126,26 @@ class ColumnSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     higher_is_better = serializers.BooleanField()
+    unit = serializers.CharField(help_text='"" (ratio), "mm" or "%"')
+    decimals = serializers.IntegerField(help_text="Decimals the board shows")
+
+
+class RuleSerializer(serializers.Serializer):
+    sentence = serializers.CharField(help_text="The ranking rule in one sentence")
+    score = serializers.DictField(help_text='What "score" is: {"title", "higher_is_better"}')
+    rank_based = serializers.BooleanField()
+    criteria = serializers.ListField(child=serializers.DictField())
+    tiebreak = serializers.DictField(allow_null=True)
+    ties = serializers.CharField(help_text="How equal entries are ranked")
+    groups = serializers.ListField(child=serializers.DictField(),
+                                   help_text="Compact board: criterion groups (many criteria)")
 
 
 class LeaderboardRowSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
+    tie = serializers.BooleanField(help_text="Another row shares this rank")
+    criterion_ranks = serializers.DictField(child=serializers.IntegerField(),
+                                            help_text="Rank-based rules: rank per criterion")
     participant = serializers.CharField()
     submission_id = serializers.IntegerField()
     score = serializers.FloatField(allow_null=True)
@@ -141,5 +157,7 @@ class LeaderboardSerializer(serializers.Serializer):
     phase = serializers.IntegerField()
     task = serializers.CharField()
     ranking = serializers.CharField()
+    rule = RuleSerializer(allow_null=True)
     columns = ColumnSerializer(many=True)
     rows = LeaderboardRowSerializer(many=True)
+    robustness = serializers.URLField(help_text="The board's cached robustness analysis.")

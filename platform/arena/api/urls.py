@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from arena.api import teams, views
+from arena.api import robustness, teams, views
 
 app_name = "api"
 
@@ -21,6 +21,11 @@ urlpatterns = [
     ),
     path(
         "phases/<int:phase_id>/leaderboard/", views.LeaderboardView.as_view(), name="leaderboard"
+    ),
+    path(
+        "phases/<int:phase_id>/leaderboard/robustness/",
+        robustness.LeaderboardRobustnessView.as_view(),
+        name="leaderboard-robustness",
     ),
     path("phases/<int:phase_id>/inputs/", views.PhaseInputsView.as_view(), name="phase-inputs"),
     path(

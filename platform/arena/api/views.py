@@ -5,6 +5,7 @@ Nothing here reads or serves a phase's reference set."""
 from __future__ import annotations
 
 from django.http import FileResponse
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -250,6 +251,7 @@ class LeaderboardView(APIView):
     )
     def get(self, request, phase_id: int):
         from arena.leaderboards.services import (
+            board_rule,
             leaderboard_columns,
             leaderboard_csv,
             leaderboard_rows,
@@ -276,11 +278,16 @@ class LeaderboardView(APIView):
                 "phase": phase.pk,
                 "task": phase.task,
                 "ranking": ranking,
+                "rule": board_rule(phase),
                 "columns": [
-                    {"key": c.key, "title": c.title, "higher_is_better": c.higher_is_better}
+                    {"key": c.key, "title": c.title, "higher_is_better": c.higher_is_better,
+                     "unit": c.unit, "decimals": c.decimals}
                     for c in leaderboard_columns(phase)
                 ],
                 "rows": leaderboard_rows(phase, request.user),
+                "robustness": request.build_absolute_uri(
+                    reverse("api:leaderboard-robustness", args=[phase.pk])
+                ),
             }
         )
 

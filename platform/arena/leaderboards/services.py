@@ -36,6 +36,51 @@ def leaderboard_columns(phase: Phase) -> list:
         return []
 
 
+def board_rule(phase: Phase) -> dict[str, Any] | None:
+    """How the board is ranked, for the page, the API and the CSV: ``{"sentence", "score":
+    {"title", "higher_is_better"}, "rank_based", "criteria": [{"key", "title",
+    "higher_is_better", "unit"}], "tiebreak": {...} | None, "ties", "groups"}``. ``groups``
+    (rules with more than 8 criteria) are the compact board's columns: the mean criterion rank
+    per metric, i.e. the rule's own aggregate over that group. None when the task is unknown."""
+    import evaluators
+
+    try:
+        rule = evaluators.get_task(phase.task).ranking
+    except Exception:
+        return None
+
+    def criterion(c) -> dict[str, Any]:
+        return {"key": c.key, "title": c.title, "higher_is_better": c.higher_is_better,
+                "unit": getattr(c, "unit", "")}
+
+    tiebreak = getattr(rule, "tiebreak", None)
+    if tiebreak is not None:
+        ties = (f"Equal scores are broken by {tiebreak.title}; entries still equal share a "
+                "rank (marked =).")
+    elif rule.rank_based:
+        ties = "Entries with equal scores share a rank (marked =); the rule has no tie-break."
+    else:
+        ties = "Entries equal on every criterion share a rank (marked =)."
+    groups: list[dict[str, Any]] = []
+    if rule.rank_based and len(rule.criteria) > 8:
+        from evaluators.ranking import criterion_groups
+
+        groups = [
+            {"title": f"{title} mean rank ({len(members)})", "keys": [c.key for c in members]}
+            for title, members in criterion_groups(rule.criteria)
+        ]
+    return {
+        "sentence": rule.describe(),
+        "score": {"title": rule.score_title, "higher_is_better": rule.score_higher_is_better,
+                  "decimals": 3 if rule.rank_based else rule.criteria[0].decimals},
+        "rank_based": rule.rank_based,
+        "criteria": [criterion(c) for c in rule.criteria],
+        "tiebreak": None if tiebreak is None else criterion(tiebreak),
+        "ties": ties,
+        "groups": groups,
+    }
+
+
 def _candidates(phase: Phase) -> list[dict[str, Any]]:
     rows = (
         Evaluation.objects.filter(
@@ -118,33 +163,44 @@ def recompute_leaderboard(phase: Phase) -> int:
                     rank=entry.rank,
                     score=None if score is None else float(score),
                     values=values,
+                    criterion_ranks=getattr(entry, "criterion_ranks", None) or {},
                 )
             )
         LeaderboardEntry.objects.filter(phase=locked).delete()
         LeaderboardEntry.objects.bulk_create(entries)
         locked.leaderboard_updated = timezone.now()
         locked.save(update_fields=["leaderboard_updated"])
+        from arena.leaderboards.robustness import schedule_robustness
+
+        schedule_robustness(locked)  # on commit: the robustness analysis of the new board
     return len(entries)
 
 
 def leaderboard_rows(phase: Phase, user) -> list[dict[str, Any]]:
     """Ranked rows the user may see ([] when the board is not visible to them):
-    ``{"rank", "participant", "submission_id", "score", "values": {column key: value},
-    "created"}``, best first."""
+    ``{"rank", "tie", "participant", "submission_id", "score", "values": {column key: value},
+    "criterion_ranks": {criterion key: rank}, "created"}``, best first; ``tie`` when another
+    row shares the rank."""
     if not can_view_leaderboard(user, phase):
         return []
-    rows = (
+    rows = list(
         LeaderboardEntry.objects.filter(phase=phase)
         .order_by("rank", "participant")
-        .values("rank", "participant", "submission_id", "score", "values", "submission__created")
+        .values("rank", "participant", "submission_id", "score", "values", "criterion_ranks",
+                "submission__created")
     )
+    shared: dict[int, int] = {}
+    for r in rows:
+        shared[r["rank"]] = shared.get(r["rank"], 0) + 1
     return [
         {
             "rank": r["rank"],
+            "tie": shared[r["rank"]] > 1,
             "participant": r["participant"],
             "submission_id": r["submission_id"],
             "score": r["score"],
             "values": r["values"],
+            "criterion_ranks": r["criterion_ranks"] or {},
             "created": r["submission__created"],
         }
         for r in rows
@@ -153,12 +209,16 @@ def leaderboard_rows(phase: Phase, user) -> list[dict[str, Any]]:
 
 def leaderboard_csv(phase: Phase, user) -> str:
     """The visible leaderboard as CSV: rank, participant, submission_id, submitted, score, then
-    one column per leaderboard column key (empty when not visible to the user)."""
+    one column per leaderboard column key, then ``tie`` (1 when the rank is shared) and, for
+    rank-based rules, ``rank:<criterion key>`` per criterion (empty when not visible)."""
     columns = leaderboard_columns(phase)
+    rule = board_rule(phase) or {}
+    criteria = [c["key"] for c in rule.get("criteria", [])] if rule.get("rank_based") else []
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(
-        ["rank", "participant", "submission_id", "submitted", "score", *[c.key for c in columns]]
+        ["rank", "participant", "submission_id", "submitted", "score", *[c.key for c in columns],
+         "tie", *[f"rank:{key}" for key in criteria]]
     )
     for row in leaderboard_rows(phase, user):
         values = row["values"] or {}
@@ -170,6 +230,8 @@ def leaderboard_csv(phase: Phase, user) -> str:
                 row["created"].isoformat() if row["created"] else "",
                 "" if row["score"] is None else repr(float(row["score"])),
                 *["" if values.get(c.key) is None else repr(float(values[c.key])) for c in columns],
+                int(row["tie"]),
+                *[row["criterion_ranks"].get(key, "") for key in criteria],
             ]
         )
     return buf.getvalue()

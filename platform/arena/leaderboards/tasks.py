@@ -1,4 +1,4 @@
-"""Leaderboard recompute task (cpu queue)."""
+"""Leaderboard tasks (cpu queue): recompute a board, analyse its robustness."""
 
 from __future__ import annotations
 
@@ -18,3 +18,14 @@ def recompute_leaderboard(phase_id: int) -> int:
 
     phase = Phase.objects.filter(pk=phase_id).first()
     return 0 if phase is None else recompute(phase)
+
+
+@arena_task(queue="cpu", time_limit=1800)
+def compute_board_robustness(phase_id: int) -> str:
+    """Bootstrap + significance of the phase's board, cached in BoardRobustness; idempotent
+    (skipped when the cached analysis is of the same board). Returns the stored status."""
+    from arena.leaderboards.robustness import compute_robustness
+
+    phase = Phase.objects.filter(pk=phase_id).first()
+    row = None if phase is None else compute_robustness(phase)
+    return "" if row is None else row.status

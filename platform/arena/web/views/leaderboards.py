@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from arena.challenges import permissions as perms
 from arena.web import charts
 from arena.web.access import phase_or_404
+from arena.web.board_table import board_cells, board_header
 from arena.web.presenters import phase_card
 
 # Rows per leaderboard page (a 1,000-row table is slow to render and to read).
@@ -64,7 +65,7 @@ def _charts(phase, rows: list[dict], per_case: bool, titles: dict[str, str]) -> 
 def leaderboard(request: HttpRequest, phase_id: int) -> HttpResponse:
     """The phase's ranked board: one column per leaderboard column of the task, in ranking
     order; box plots per region (per-case values only where released) and a per-case chart."""
-    from arena.leaderboards.services import leaderboard_columns, leaderboard_rows
+    from arena.leaderboards.services import board_rule, leaderboard_columns, leaderboard_rows
 
     phase = phase_or_404(request, phase_id)
     card = phase_card(request.user, phase)
@@ -79,9 +80,12 @@ def leaderboard(request: HttpRequest, phase_id: int) -> HttpResponse:
             mine = set(user_submissions(request.user, phase).values_list("pk", flat=True))
         for row in rows:
             row["mine"] = row["submission_id"] in mine
+        rule = board_rule(phase)
+        full = request.GET.get("view") == "full"
+        header = board_header(columns, rule, full)
         page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
         for row in page.object_list:
-            row["cells"] = [row["values"].get(c.key) for c in columns]
+            row["cells"] = board_cells(row, header)
         my_rows = [
             {"rank": row["rank"], "page": index // ROWS_PER_PAGE + 1}
             for index, row in enumerate(rows) if row["mine"]
@@ -89,7 +93,13 @@ def leaderboard(request: HttpRequest, phase_id: int) -> HttpResponse:
         per_case = perms.can_view_per_case(request.user, phase)
         titles = {m: m.replace("_", " ") for m in (getattr(card.task, "metrics", None) or [])}
         box_chart, case_chart = _charts(phase, rows, per_case, titles)
+        from arena.leaderboards.robustness import cached_summary
+
+        context.update(robustness=cached_summary(phase) if rows else None)
         context.update(
+            rule=rule,
+            header=header,
+            full_view=full,
             columns=columns,
             rows=page.object_list,
             page=page,
