@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +25,8 @@ from arena.evaluation.tasks import json_safe
 from arena.leaderboards.models import LeaderboardEntry
 from arena.submissions.models import Submission
 
+logger = logging.getLogger(__name__)
+
 
 def leaderboard_columns(phase: Phase) -> list:
     """The task's leaderboard columns (``Column(key, title, higher_is_better)``); [] when the
@@ -32,7 +35,8 @@ def leaderboard_columns(phase: Phase) -> list:
 
     try:
         return list(evaluators.get_task(phase.task).leaderboard_columns)
-    except Exception:
+    except evaluators.EvaluationInputError as exc:
+        logger.warning("phase %s: no leaderboard columns: %s", phase.pk, exc)
         return []
 
 
