@@ -24,6 +24,7 @@ from arena.evaluation.models import Evaluation
 from arena.evaluation.tasks import json_safe
 from arena.leaderboards.models import LeaderboardEntry
 from arena.submissions.models import Submission
+from evaluators.report import spreadsheet_safe
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +158,9 @@ def leaderboard_rows(phase: Phase, user) -> list[dict[str, Any]]:
 
 def leaderboard_csv(phase: Phase, user) -> str:
     """The visible leaderboard as CSV: rank, participant, submission_id, submitted, score, then
-    one column per leaderboard column key (empty when not visible to the user)."""
+    one column per leaderboard column key (empty when not visible to the user). Participant and
+    team names that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) are
+    neutralised with a leading apostrophe; numbers are written as numbers."""
     columns = leaderboard_columns(phase)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -169,7 +172,7 @@ def leaderboard_csv(phase: Phase, user) -> str:
         writer.writerow(
             [
                 row["rank"],
-                row["participant"],
+                spreadsheet_safe(row["participant"]),
                 row["submission_id"],
                 row["created"].isoformat() if row["created"] else "",
                 "" if row["score"] is None else repr(float(row["score"])),
