@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # refuses an oversized declared body before the CSRF check parses it (sees request.user)
+    "arena.submissions.uploads.UploadSizeMiddleware",
 ]
 
 ROOT_URLCONF = "arena.urls"
@@ -145,6 +147,12 @@ ARENA_MAX_ARCHIVE_MEMBERS = int(os.environ.get("ARENA_MAX_ARCHIVE_MEMBERS", "200
 ARENA_SCORING_JOBS = int(os.environ.get("ARENA_SCORING_JOBS", "1"))
 ARENA_SITE_URL = os.environ.get("ARENA_SITE_URL", "http://127.0.0.1:8000")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads spool to disk, never RAM
+# The size check runs before any byte of a file is buffered (arena.submissions.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "arena.submissions.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_TEMP_DIR = None
 
 LOGIN_URL = "/accounts/login/"

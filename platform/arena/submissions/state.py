@@ -44,8 +44,12 @@ def transition(
 
 def fail(submission_id: int, attempt: int, error: str) -> Submission | None:
     """Mark a non-terminal submission attempt failed with a user-visible ``error`` and notify
-    its creator. No-op for other attempts or terminal submissions."""
+    its creator. No-op for other attempts or terminal submissions. Server paths in ``error``
+    are reduced to file names (:func:`arena.submissions.messages.without_server_paths`)."""
     from arena.notifications.services import notify
+    from arena.submissions.messages import without_server_paths
+
+    error = without_server_paths(error)
 
     with transaction.atomic():
         sub = (
