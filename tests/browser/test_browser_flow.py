@@ -85,6 +85,9 @@ def test_signup_join_upload_and_rank(arena_server, browser, tmp_path):
     username = f"newcomer{uuid.uuid4().hex[:6]}"
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(30_000)
+    blocked: list[str] = []  # the Content-Security-Policy must not block anything the pages use
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text
+            or "Refused to" in m.text else None)
 
     page.goto(url)
     assert page.locator(".card").count() >= 6
@@ -141,4 +144,5 @@ def test_signup_join_upload_and_rank(arena_server, browser, tmp_path):
     with page.expect_navigation(url=re.compile(r"/notifications/$")):
         page.click(".topbar >> text=Notifications")
     assert f"/submissions/{submission_id}/" in page.content()
+    assert not blocked, blocked
     page.close()
