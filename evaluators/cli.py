@@ -11,7 +11,7 @@ from pathlib import Path
 
 from evaluators import __version__
 from evaluators.errors import EvaluationInputError
-from evaluators.headers import check_before_decoding
+from evaluators.headers import check_header, read_header
 from evaluators.report import _atomic_write, read_metrics, spreadsheet_safe, write_report
 from evaluators.scoring import _check_folders, score_folder
 from evaluators.tasks import get_task, list_tasks, task_names
@@ -44,7 +44,7 @@ def _warn(text: str) -> None:
 def check_prediction_folder(task: str, pred: Path, ref: Path, *, strict: bool) -> None:
     """Refuse what is clearly a mistake before scoring (``EvaluationInputError``, exit 2): a
     folder where no file matches a reference case, a matching entry that is not a readable image
-    (header and, for ``.nii.gz``, the whole gzip stream checked), and with ``strict`` any missing
+    (its header; a truncated stream is refused when it is decoded), and with ``strict`` any missing
     case. Without ``strict`` missing cases get a warning on stderr; they are scored by the task's
     missing rule."""
     spec = get_task(task)
@@ -63,9 +63,9 @@ def check_prediction_folder(task: str, pred: Path, ref: Path, *, strict: bool) -
             + ")"
         )
     for case, path in predictions.files.items():
-        if path.is_file():
+        if path.is_file():  # the header only: the gzip stream is verified when it is decoded
             try:
-                check_before_decoding(path)
+                check_header(read_header(path))
             except EvaluationInputError as error:
                 raise EvaluationInputError(f"case {case}: {error}")
     missing = predictions.missing
