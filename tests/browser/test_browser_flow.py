@@ -65,12 +65,9 @@ def _rejected_upload_shows_progress_then_reason(page, tmp_path: Path) -> None:
              {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 150_000})
     page.set_input_files("input[type=file]", str(bad))
     page.click("#submission-form button[type=submit]")
-    page.wait_for_function(
-        "document.querySelector('#upload-status').textContent.startsWith('Uploading')", timeout=10_000
-    )
-    page.wait_for_function(
-        "parseFloat(document.querySelector('#upload-progress .progress > div').style.width) > 0"
-    )
+    # selectors, not wait_for_function: the pages' CSP (no 'unsafe-eval') refuses evaluated strings
+    page.wait_for_selector("#upload-status:text-matches('^Uploading')", timeout=10_000)
+    page.wait_for_selector("#upload-progress .progress > div[style*='width']:not([style*='width: 0%'])")
     page.screenshot(path=str(ARTIFACTS / "submit-progress.png"))
     page.wait_for_selector("#upload-errors:not([hidden]) li", timeout=30_000)
     assert "notes.bin" in page.locator("#upload-errors").inner_text()
