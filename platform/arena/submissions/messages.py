@@ -1,13 +1,17 @@
 """Texts shown to participants never name server paths: :func:`without_server_paths` reduces
 every absolute path in a message (the work folder, storage, references, temporary folders) to
-its last component, the file name the participant knows from their own upload."""
+its last component, the file name the participant knows from their own upload. Paths inside an
+algorithm container's ``/input/`` and ``/output/`` are the participant's own and are kept."""
 
 from __future__ import annotations
 
 import re
 
-# An absolute POSIX path of two or more components, not part of a word or URL ("http://x/y").
-_ABSOLUTE_PATH = re.compile(r"(?<![\w:/.~-])/(?:[^\s/'\"`()<>,;:|]+/)+[^\s/'\"`()<>,;:|]*")
+# An absolute POSIX path of two or more components, not part of a word or URL ("http://x/y"),
+# except the algorithm container's own documented mounts /input/ and /output/.
+_ABSOLUTE_PATH = re.compile(
+    r"(?<![\w:/.~-])/(?!(?:input|output)/)(?:[^\s/'\"`()<>,;:|]+/)+[^\s/'\"`()<>,;:|]*"
+)
 
 
 def _last_component(match: re.Match) -> str:
