@@ -190,12 +190,18 @@ def test_user_written_fields_are_rendered_inert(client_for, phase, scored, users
     team = Team.objects.create(challenge=challenge, name=f"Team {XSS}")
     team.members.add(users["participant"])
     scored["participant"].comment = f"comment {XSS}"
+    scored["participant"].original_name = f"{XSS}.zip"
     scored["participant"].save()
+    from arena.notifications.models import Notification
+
+    Notification.objects.create(user=users["organizer"], text=f"failed: {XSS}",
+                                link=f"/submissions/{scored['participant'].pk}/")
     recompute_leaderboard(phase)
     client = client_for("organizer")
     pages = _pages(phase, scored)[:6] + [
         reverse("web:phase_manage", args=[phase.pk]),
         reverse("web:leaderboard_csv", args=[phase.pk]),
+        reverse("web:notifications"),
     ]
     seen_board_label = False
     for url in pages:
@@ -222,6 +228,9 @@ def test_user_written_fields_are_rendered_inert(client_for, phase, scored, users
     assert seen_board_label, "the leaderboard chart did not draw the participant's label"
     detail = client.get(reverse("web:challenge_detail", args=[challenge.slug])).content.decode()
     assert "<strong>bold</strong>" in detail  # markdown still renders
+    assert "Title &lt;script&gt;alert" in detail  # the text is shown, as text
+    notes = client.get(reverse("web:notifications")).content.decode()
+    assert "failed: &lt;script&gt;alert" in notes
     assert 'href="https://x.org" rel="noopener noreferrer nofollow"' in detail
 
 
