@@ -12,10 +12,13 @@ Over a limit the API answers HTTP 429 with ``Retry-After`` (seconds)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.cache import caches
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
 
@@ -36,7 +39,7 @@ class TokenRateThrottle(_SharedRateThrottle):
 
     scope = "token"
 
-    def get_cache_key(self, request, view) -> str | None:
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
         """``throttle_token_<user id>`` for a signed-in requester, else None."""
         if not (request.user and request.user.is_authenticated):
             return None
@@ -48,7 +51,7 @@ class AddressRateThrottle(_SharedRateThrottle):
 
     scope = "address"
 
-    def get_cache_key(self, request, view) -> str:
+    def get_cache_key(self, request: Request, view: Any) -> str:
         """``throttle_address_<address>``."""
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
@@ -56,10 +59,10 @@ class AddressRateThrottle(_SharedRateThrottle):
 class _AuthFailureCounter(_SharedRateThrottle):
     scope = "auth_failure"
 
-    def get_cache_key(self, request, view) -> str:
+    def get_cache_key(self, request: Request, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
-    def blocked(self, request) -> float | None:
+    def blocked(self, request: Request) -> float | None:
         """Seconds to wait when the address is over its failure limit, else None."""
         if self.rate is None:
             return None
@@ -72,7 +75,7 @@ class _AuthFailureCounter(_SharedRateThrottle):
             return self.wait()
         return None
 
-    def record(self, request) -> None:
+    def record(self, request: Request) -> None:
         """Count one failed attempt of the address."""
         if self.rate is not None and self.blocked(request) is None:
             self.throttle_success()
@@ -82,7 +85,7 @@ class ThrottledTokenAuthentication(TokenAuthentication):
     """Token authentication that counts failures per client address and refuses (429) an
     address over ``ARENA_API_RATES["auth_failure"]``."""
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple | None:
         """DRF's token check, behind the failure throttle; None when no token is sent."""
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header.lower().startswith(self.keyword.lower()):

@@ -12,15 +12,18 @@ is recorded on the request (``request.upload_refused``) for the view to report (
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
 ENVELOPE_BYTES = 2**20
 _PHASE_UPLOAD_VIEWS = {"web:submit", "api:phase-submissions"}
 
 
-def request_upload_limit(request) -> int:
+def request_upload_limit(request: HttpRequest) -> int:
     """Body bytes allowed for ``request``: the phase's upload limit on the submission
     endpoints, the global cap elsewhere, plus the multipart envelope allowance."""
     limit = settings.ARENA_MAX_UPLOAD_MB * 2**20
@@ -47,25 +50,27 @@ def refusal_text(limit: int, size: int | None = None) -> str:
 class SizeLimitUploadHandler(FileUploadHandler):
     """Stops the multipart parser when the body is larger than :func:`request_upload_limit`."""
 
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+    def handle_raw_input(
+        self, input_data, META: dict, content_length: int, boundary: bytes, encoding: str | None = None
+    ) -> None:
         """Look up the limit (a declared length above it is refused earlier, by
         :class:`UploadSizeMiddleware` or the API view; raising here would escape the parser)."""
         self.limit = request_upload_limit(self.request)
         self.seen = 0
         return None
 
-    def receive_data_chunk(self, raw_data, start):
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         """Count streamed file bytes; stop once past the limit."""
         self.seen += len(raw_data)
         if self.seen > self.limit:
             self._refuse(None)
         return raw_data
 
-    def file_complete(self, file_size):
+    def file_complete(self, file_size: int) -> None:
         """Leave the file to the next handler."""
         return None
 
-    def _refuse(self, size: int | None):
+    def _refuse(self, size: int | None) -> None:
         self.request.upload_refused = refusal_text(self.limit, size)
         raise StopUpload(connection_reset=True)
 
@@ -75,10 +80,10 @@ class UploadSizeMiddleware:
     :func:`request_upload_limit`, before anything reads the body (the CSRF check would parse it).
     API requests are left to the API views, which check the declared size themselves."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         """Refuse an oversized declared body; otherwise pass the request on."""
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -91,7 +96,7 @@ class UploadSizeMiddleware:
         return self.get_response(request)
 
 
-def _refused_response(request, reason: str):
+def _refused_response(request: HttpRequest, reason: str) -> HttpResponse:
     from django.http import JsonResponse
     from django.shortcuts import render
 

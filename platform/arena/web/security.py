@@ -4,16 +4,19 @@ middleware did not set them, ``X-Content-Type-Options: nosniff`` and ``Referrer-
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 
 
 class SecurityHeadersMiddleware:
     """Adds the headers above to every response that does not carry its own."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         """Pass the request on; set the missing headers on the response."""
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.ARENA_CSP)
