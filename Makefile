@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: install run test lint test-fast bench-evaluators bench-monai-env bench-platform bench-execution bench-robustness clean nnunet-env phantoms gpu-check demo-nnunet
+.PHONY: install ref-venv run test lint test-fast bench-evaluators bench-monai-env bench-platform bench-execution bench-robustness clean nnunet-env phantoms gpu-check demo-nnunet
 NNUNET_VENV := .venv-nnunet
 NNUNET_STAMP := $(NNUNET_VENV)/.installed-$(shell cat baselines/requirements-nnunet.txt | sha256sum | cut -c1-12)
 
@@ -33,8 +33,12 @@ run: install
 test: install lint nnunet-env
 	bash scripts/test.sh
 
-## test-fast: unit tests only
-test-fast: install
+## ref-venv: peer libraries of the reference tests in .venv-ref (scripts/ref_venv.sh, idempotent)
+ref-venv:
+	bash scripts/ref_venv.sh
+
+## test-fast: unit tests only (with the reference tests, which need .venv-ref)
+test-fast: install ref-venv
 	$(PY) -m pytest -q -m "not slow and not integration and not browser and not containers"
 
 ## bench-evaluators: evaluator speed/memory against medpy, DeepMind surface-distance, MONAI

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from evaluators import __version__
 from evaluators.errors import EvaluationInputError
-from evaluators.report import _atomic_write, read_metrics, write_report
-from evaluators.scoring import score_folder
+from evaluators.headers import check_header, read_header
+from evaluators.report import _atomic_write, read_metrics, spreadsheet_safe, write_report
+from evaluators.scoring import _check_folders, score_folder
 from evaluators.tasks import get_task, list_tasks, task_names
 
 EPILOG = """examples:
@@ -38,8 +39,52 @@ def _fmt(value) -> str:
     return "—" if value is None else f"{value:.4f}"
 
 
+def _warn(text: str) -> None:
+    sys.stderr.write(f"warning: {text}\n")
+
+
+def check_prediction_folder(task: str, pred: Path, ref: Path, *, strict: bool) -> None:
+    """Refuse what is clearly a mistake before scoring (``EvaluationInputError``, exit 2): a
+    folder where no file matches a reference case, a matching entry that is not a readable image
+    (its header; a truncated stream is refused when it is decoded), and with ``strict`` any missing
+    case. Without ``strict`` missing cases get a warning on stderr; they are scored by the task's
+    missing rule."""
+    spec = get_task(task)
+    _check_folders(pred, ref)
+    references = spec.reference_cases(ref)
+    predictions = spec.index_predictions(pred, list(references))
+    if predictions.problems:
+        raise EvaluationInputError(predictions.problems[0])
+    if not predictions.files:
+        found = sorted(p.name for p in pred.iterdir() if not p.name.startswith("."))
+        example = next(iter(references))
+        raise EvaluationInputError(
+            f"{pred}: no file matches a reference case (expected e.g. {example}.nii.gz for "
+            f"case {example}; found "
+            + (", ".join(found[:5]) + (" …" if len(found) > 5 else "") if found else "nothing")
+            + ")"
+        )
+    for case, path in predictions.files.items():
+        if path.is_file():  # the header only: the gzip stream is verified when it is decoded
+            try:
+                check_header(read_header(path))
+            except EvaluationInputError as error:
+                raise EvaluationInputError(f"case {case}: {error}")
+    missing = predictions.missing
+    if missing:
+        listed = ", ".join(missing[:20]) + (" …" if len(missing) > 20 else "")
+        if strict:
+            raise EvaluationInputError(
+                f"{pred}: {len(missing)} reference case(s) have no prediction: {listed} "
+                "(--strict; without it they are scored by the task's missing rule)"
+            )
+        _warn(f"{len(missing)} reference case(s) have no prediction and are scored by the "
+              f"task's missing rule: {listed}")
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     extra = tuple(m for m in (args.extra_metrics or "").split(",") if m.strip())
+    check_prediction_folder(args.task, args.pred, args.ref, strict=args.strict)
     result = score_folder(
         args.task,
         args.pred,
@@ -53,7 +98,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     print(f"task {result.task.name}: {len(result.cases)} case(s) scored -> {args.out}")
     if result.missing_cases:
         print(f"missing predictions (scored by the task's missing rule): "
-              f"{', '.join(result.missing_cases)}")
+              f"{', '.join(result.missing_cases)}")  # also warned on stderr before scoring
     if result.extra_files:
         print(f"extra files (ignored): {', '.join(result.extra_files)}")
     print(f"{'region':<24}{'metric':<16}{'mean':>10}{'std':>10}{'median':>10}{'n':>5}")
@@ -101,7 +146,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     writer.writerow(["rank", "name", "score", *keys])
     for entry in ranked:
         scores = entries[entry.name].get("ranking_scores", {})
-        writer.writerow([entry.rank, entry.name, repr(entry.score),
+        writer.writerow([entry.rank, spreadsheet_safe(entry.name), repr(entry.score),
                          *["" if scores.get(k) is None else repr(scores[k]) for k in keys]])
     print(f"ranking rule: {task.ranking_description[:300]}")
     print(f"{'rank':>4}  {'name':<24}{'score':>10}  " + "  ".join(k[:14] for k in keys[:4]))
@@ -155,6 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "hd95 (pooled, medpy), hd95_surfel (DeepMind), hd, assd, avd_sitk, "
                        "nsd@<mm> (e.g. hd95,hd95_surfel,nsd@2.0)")
     score.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+    score.add_argument("--strict", action="store_true",
+                       help="a reference case without a prediction is an error (exit 2) "
+                       "instead of a warning")
     score.set_defaults(func=cmd_score)
 
     tasks = sub.add_parser("tasks", help="list tasks with regions, metrics and ranking rule")

@@ -11,6 +11,7 @@ import numpy as np
 import SimpleITK as sitk
 
 from evaluators.errors import EvaluationInputError
+from evaluators.headers import check_before_decoding, read_header
 
 IMAGE_SUFFIXES = (".nii.gz", ".nii", ".mha", ".nrrd")
 SPACING_RTOL = 1e-3
@@ -43,8 +44,12 @@ def case_stem(name: str) -> str | None:
     return None
 
 
-def read_volume(path: Path) -> Volume:
-    """Read a 3-D image with SimpleITK; a clear ``EvaluationInputError`` if it can't be read."""
+def read_volume(path: Path, like: Path | None = None) -> Volume:
+    """Read a 3-D image with SimpleITK; a clear ``EvaluationInputError`` if it can't be read.
+    The header and (for gzip files) the whole compressed stream are checked first
+    (:func:`evaluators.headers.check_before_decoding`): nothing oversized, truncated or, given
+    ``like`` (the reference image's path), of another size than the reference is decoded."""
+    check_before_decoding(Path(path), None if like is None else read_header(Path(like)))
     try:
         image = sitk.ReadImage(str(path))
     except RuntimeError as error:
@@ -67,14 +72,14 @@ def read_volume(path: Path) -> Volume:
     )
 
 
-def read_volumes(*paths: Path) -> list[Volume]:
-    """:func:`read_volume` of each path, decoded concurrently (SimpleITK releases the GIL while
-    it inflates and parses a file); on failure, the error of the first unreadable path in
-    argument order."""
+def read_volumes(*paths: Path, like: Path | None = None) -> list[Volume]:
+    """:func:`read_volume` of each path (each checked against ``like`` when given), decoded
+    concurrently (SimpleITK releases the GIL while it inflates and parses a file); on failure,
+    the error of the first unreadable path in argument order."""
     if len(paths) < 2:
-        return [read_volume(p) for p in paths]
+        return [read_volume(p, like) for p in paths]
     with ThreadPoolExecutor(max_workers=len(paths)) as pool:
-        futures = [pool.submit(read_volume, p) for p in paths]
+        futures = [pool.submit(read_volume, p, like) for p in paths]
         return [future.result() for future in futures]
 
 

@@ -36,6 +36,23 @@ def _clean(value):
     return value
 
 
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A CSV cell a spreadsheet will not run as a formula: text starting with ``=``, ``+``,
+    ``-``, ``@`` (or a tab / carriage return) gets a leading apostrophe. Numbers (``int``,
+    ``float``) and text that parses as a number (``-0.5``, ``+3``) are returned unchanged; other
+    values are returned as they are."""
+    if not isinstance(cell, str) or not cell.startswith(_FORMULA_PREFIXES):
+        return cell
+    try:
+        float(cell)
+    except ValueError:
+        return "'" + cell
+    return cell
+
+
 def cases_csv_text(result) -> str:
     """The long-format per-case table: ``case,region,metric,value,note``; values in full
     precision (``repr``), empty when undefined."""
@@ -44,7 +61,9 @@ def cases_csv_text(result) -> str:
     writer.writerow(CASES_COLUMNS)
     for row in result.rows:
         value = "" if row.value is None else repr(float(row.value))
-        writer.writerow((row.case, row.region, row.metric, value, row.note))
+        writer.writerow(
+            [spreadsheet_safe(c) for c in (row.case, row.region, row.metric, value, row.note)]
+        )
     return buffer.getvalue()
 
 

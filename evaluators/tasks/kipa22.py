@@ -83,7 +83,7 @@ class Kipa22(Task):
     def validate_case(self, case: str, pred: Path, ref: Path) -> None:
         ref_volume = read_volume(ref)
         as_label_map(ref_volume, {0, *STRUCTURES.values()}, case)
-        pred_volume = read_volume(pred)
+        pred_volume = read_volume(pred, like=ref)
         check_same_grid(pred_volume, ref_volume, case)
         as_label_map(pred_volume, {0, *STRUCTURES.values()}, case)
 
@@ -96,7 +96,7 @@ class Kipa22(Task):
         size = [int(round(n * s)) for n, s in zip(ref_image.GetSize(), spacing_xyz, strict=True)]
         ref_1mm = _resample_to_1mm(ref_image, size)
         if pred is not None:
-            pred_volume = read_volume(pred)
+            pred_volume = read_volume(pred, like=ref)
             check_same_grid(pred_volume, ref_volume, case)
             pred_labels = as_label_map(pred_volume, allowed, case)
             pred_image = sitk.GetImageFromArray(pred_labels)

@@ -26,7 +26,7 @@ class LabelMapTask(Task):
         self, case: str, pred: Path | None, ref: Path
     ) -> tuple[np.ndarray, np.ndarray, Volume, Volume | None]:
         """Reference and prediction label maps (an all-background prediction when missing)."""
-        ref_volume, *rest = read_volumes(ref) if pred is None else read_volumes(ref, pred)
+        ref_volume, *rest = read_volumes(ref) if pred is None else read_volumes(ref, pred, like=ref)
         ref_labels = as_label_map(ref_volume, self.allowed_labels(), case)
         if not rest:
             return np.zeros_like(ref_labels), ref_labels, ref_volume, None

@@ -138,7 +138,7 @@ class _SegRap(Task):
             elif pred is not None:
                 pred_path = _structure_file(pred, structure)
                 if pred_path is not None:
-                    pred_volume = read_volume(pred_path)
+                    pred_volume = read_volume(pred_path, like=ref_path)
                     check_same_grid(pred_volume, ref_volume, case)
                     pred_mask = pred_volume.array > 0
             yield structure, pred_mask, ref_mask, ref_volume.spacing

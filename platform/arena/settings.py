@@ -115,6 +115,7 @@ if importlib.util.find_spec("arena.execution") is not None:
     INSTALLED_APPS.append("arena.execution")
 
 MIDDLEWARE = [
+    "arena.web.security.SecurityHeadersMiddleware",  # outermost: every response, errors too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -123,6 +124,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # refuses an oversized declared body before the CSRF check parses it (sees request.user)
+    "arena.submissions.uploads.UploadSizeMiddleware",
 ]
 
 ROOT_URLCONF = "arena.urls"
@@ -228,7 +231,40 @@ ARENA_KEEP_LOADED_IMAGES = int(os.environ.get("ARENA_KEEP_LOADED_IMAGES", "0"))
 # ---- end of algorithm execution --------------------------------------------------------------
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads spool to disk, never RAM
+# The size check runs before any byte of a file is buffered (arena.submissions.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "arena.submissions.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_TEMP_DIR = None
+
+# Abuse limits (arena.web.throttle, arena.api.throttling) and security headers (arena.web.security).
+ARENA_SIGNIN_MAX_FAILURES = int(os.environ.get("ARENA_SIGNIN_MAX_FAILURES", "10"))
+ARENA_SIGNIN_WINDOW_S = int(os.environ.get("ARENA_SIGNIN_WINDOW_S", "900"))
+ARENA_NUM_PROXIES = int(os.environ.get("ARENA_NUM_PROXIES", "0"))  # trusted X-Forwarded-For hops
+ARENA_API_RATES = {
+    "token": os.environ.get("ARENA_API_RATE_TOKEN", "1200/min"),
+    "address": os.environ.get("ARENA_API_RATE_ADDRESS", "3000/min"),
+    "auth_failure": os.environ.get("ARENA_API_RATE_AUTH_FAILURES", "20/min"),
+}
+_SHARED_CACHE_URL = os.environ.get("ARENA_SHARED_CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # counters every web process must share (API throttling): the database unless Redis is named
+    "shared": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _SHARED_CACHE_URL}
+        if _SHARED_CACHE_URL.startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+              "LOCATION": "arena_shared_cache"}
+    ),
+}
+# nosniff, Referrer-Policy and X-Frame-Options: see the production-mode block above.
+ARENA_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -267,9 +303,14 @@ CELERY_TASK_ALWAYS_EAGER = _env_bool("ARENA_CELERY_EAGER", False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "arena.api.throttling.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "arena.api.throttling.TokenRateThrottle",
+        "arena.api.throttling.AddressRateThrottle",
+    ],
+    "NUM_PROXIES": ARENA_NUM_PROXIES,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

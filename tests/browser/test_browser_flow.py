@@ -65,12 +65,9 @@ def _rejected_upload_shows_progress_then_reason(page, tmp_path: Path) -> None:
              {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 150_000})
     page.set_input_files("input[type=file]", str(bad))
     page.click("#submission-form button[type=submit]")
-    page.wait_for_function(
-        "document.querySelector('#upload-status').textContent.startsWith('Uploading')", timeout=10_000
-    )
-    page.wait_for_function(
-        "parseFloat(document.querySelector('#upload-progress .progress > div').style.width) > 0"
-    )
+    # selectors, not wait_for_function: the pages' CSP (no 'unsafe-eval') refuses evaluated strings
+    page.wait_for_selector("#upload-status:text-matches('^Uploading')", timeout=10_000)
+    page.wait_for_selector("#upload-progress .progress > div[style*='width']:not([style*='width: 0%'])")
     page.screenshot(path=str(ARTIFACTS / "submit-progress.png"))
     page.wait_for_selector("#upload-errors:not([hidden]) li", timeout=30_000)
     assert "notes.bin" in page.locator("#upload-errors").inner_text()
@@ -85,6 +82,9 @@ def test_signup_join_upload_and_rank(arena_server, browser, tmp_path):
     username = f"newcomer{uuid.uuid4().hex[:6]}"
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(30_000)
+    blocked: list[str] = []  # the Content-Security-Policy must not block anything the pages use
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text
+            or "Refused to" in m.text else None)
 
     page.goto(url)
     assert page.locator(".card").count() >= 6
@@ -142,6 +142,7 @@ def test_signup_join_upload_and_rank(arena_server, browser, tmp_path):
     with page.expect_navigation(url=re.compile(r"/notifications/$")):
         page.click(".topbar >> text=Notifications")
     assert f"/submissions/{submission_id}/" in page.content()
+    assert not blocked, blocked
     page.close()
 
 

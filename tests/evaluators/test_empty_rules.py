@@ -31,7 +31,9 @@ def test_both_empty_is_perfect_by_default():
                                                    (False, True, "pred_empty")])
 def test_one_empty_gets_zero_overlap_and_max_distance_penalty(pred_any, ref_any, note):
     result = evaluate_pair(*_pair(pred_any, ref_any), SPACING, [parse_metric(n) for n in NAMES])
-    diagonal = image_diagonal_mm((6, 10, 10), SPACING)
+    # physical extent 6*2.0 x 10*0.5 x 10*0.5 mm = 12 x 5 x 5: diagonal sqrt(144 + 25 + 25)
+    diagonal = 194 ** 0.5
+    assert image_diagonal_mm((6, 10, 10), SPACING) == pytest.approx(diagonal)
     assert result.note == note
     assert result.values["dice"] == 0.0 and result.values["nsd@1.0"] == 0.0
     for name in ("hd95", "hd95_surfel", "hd", "assd", "avd_sitk"):

@@ -91,6 +91,9 @@ def test_engine_unavailable_is_retried_then_fails(job, use_backend, settings, ea
         (RunResult(exit_code=1, runtime_s=2, stderr="Traceback\nValueError: bad\n"),
          "nonzero_exit", "ValueError: bad"),
         (RunResult(exit_code=0, runtime_s=2), "missing_output", "2 of 2 cases"),
+        (RunResult(exit_code=1, runtime_s=2, stderr=(
+            "OSError: /srv/arena/var/work/jobs/7/x.bin and /input/case_1.nii.gz\n")),
+         "nonzero_exit", "OSError: x.bin and /input/case_1.nii.gz"),  # no server path
     ],
 )
 def test_failure_reasons_reach_job_and_submission(job, use_backend, result, reason, needle):

@@ -66,11 +66,11 @@ def test_submit_score_rank_over_http(stack, it_dataset, tmp_path):
     assert len(board["rows"]) == 1, stack.logs()
     row = board["rows"][0]
     assert (row["rank"], row["participant"], row["submission_id"]) == (1, "alice", created["id"])
-    assert row["values"] == {
-        c["key"]: expected["ranking_scores"][c["key"]] for c in board["columns"]
-    } | {k: v for k, v in row["values"].items() if k not in {c["key"] for c in board["columns"]}}
-    for column in board["columns"]:
-        assert row["values"][column["key"]] == expected["ranking_scores"][column["key"]]
+    keys = [c["key"] for c in board["columns"]]
+    assert keys, "the kits21 board has no columns"
+    assert {k: row["values"].get(k) for k in keys} == {
+        k: expected["ranking_scores"][k] for k in keys
+    }
     csv_text = requests.get(f"{api}/phases/{stack.phase_id}/leaderboard/?format=csv").text
     assert csv_text.splitlines()[1].startswith(f"1,alice,{created['id']},")
 

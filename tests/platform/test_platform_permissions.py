@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from arena.challenges.models import Challenge, Phase
@@ -274,10 +274,7 @@ def _web(role, users) -> Client:
 @pytest.mark.parametrize("name", sorted(WEB_GET))
 def test_web_matrix(name, role, world, users):
     kwargs, allowed = WEB_GET[name]
-    try:
-        url = reverse(_ALIASES.get(name, name), kwargs=kwargs(world))
-    except NoReverseMatch:
-        pytest.skip(f"{name} is not part of the web UI")
+    url = reverse(_ALIASES.get(name, name), kwargs=kwargs(world))  # a renamed view fails here
     response = _web(role, users).get(url)
     body = b"".join(response.streaming_content) if response.streaming else response.content
     if role in allowed:
@@ -302,10 +299,7 @@ WEB_POST = {
 @pytest.mark.parametrize("role", ["anonymous", "other", "stranger"])
 @pytest.mark.parametrize("name", sorted(WEB_POST))
 def test_web_actions_refused(name, role, world, users):
-    try:
-        url = reverse(name, kwargs=WEB_POST[name](world))
-    except NoReverseMatch:
-        pytest.skip(f"{name} is not part of the web UI")
+    url = reverse(name, kwargs=WEB_POST[name](world))  # a renamed view fails here
     sub, phase = world["sub"], world["A"]
     response = _web(role, users).post(url, {"visibility": "hidden", "leaderboard_visibility": "hidden"})
     assert response.status_code in (302, 403, 404)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from arena.web.charts import Series, aggregate_box_plots, box_plots, case_stats, per_case_comparison
@@ -28,17 +27,24 @@ def test_box_plots_leave_out_nan_and_offer_metric_dropdown():
     assert labels == ["dice", "nsd"]
 
 
-def test_vectorised_stats_match_case_stats():
-    rng = np.random.default_rng(0)
-    values = list(rng.random(37)) + [5.0]  # one outlier beyond the whisker
+def test_box_stats_match_a_hand_derivation():
+    # Sorted finite values 1..7, 40 (n = 8; NaN left out). Linear interpolation at index p*(n-1):
+    # q1 at 1.75 -> 2 + 0.75*(3-2) = 2.75; median at 3.5 -> 4.5; q3 at 5.25 -> 6 + 0.25 = 6.25.
+    # IQR 3.5: Tukey bounds -2.5 and 11.5, so 40 is an outlier: whiskers at 1 and 7.
+    # Mean (1+...+7+40)/8 = 68/8 = 8.5.
+    hand = {"q1": 2.75, "median": 4.5, "q3": 6.25, "mean": 8.5, "lowerfence": 1.0,
+            "upperfence": 7.0}
+    values = [5.0, 40.0, 1.0, float("nan"), 7.0, 3.0, 2.0, 6.0, 4.0]
     cases = {f"c{i}": {"r": {"m": v}} for i, v in enumerate(values)}
-    fig = json.loads(box_plots([Series("a", {"case": cases})]))
-    expected = case_stats(values)
-    trace = fig["data"][0]
-    for key in ("q1", "median", "q3", "mean", "lowerfence", "upperfence"):
-        assert trace[key][0] == pytest.approx(expected[key], abs=1e-6), key
+    trace = json.loads(box_plots([Series("a", {"case": cases})]))["data"][0]
+    stats = case_stats(values)
+    for key, value in hand.items():
+        assert trace[key][0] == pytest.approx(value, abs=1e-9), key
+        assert stats[key] == pytest.approx(value, abs=1e-12), key
     assert "sd" not in trace
-    assert expected["upperfence"] < 5.0
+    # sample std: squared deviations from 8.5 are 56.25, 42.25, 30.25, 20.25, 12.25, 6.25, 2.25
+    # and 992.25, sum 1162; over n-1 = 7 degrees of freedom.
+    assert stats["sd"] == pytest.approx((1162 / 7) ** 0.5)
 
 
 def test_per_case_comparison_has_region_dropdown():

@@ -95,6 +95,9 @@ def _step(job_id: int, attempt: int, expected: str, new: str, **fields) -> bool:
 
 
 def _fail_locked(job: Job, attempt: int, reason: str, message: str) -> None:
+    from arena.submissions.messages import without_server_paths
+
+    message = without_server_paths(message)  # shown to the participant on the job panel
     job.status, job.reason, job.error = J.FAILED, reason, message[:4000]
     job.finished = timezone.now()
     job.save(update_fields=["status", "reason", "error", "finished"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from typing import Any
 
 from django.db import transaction
@@ -23,6 +24,9 @@ from arena.evaluation.models import Evaluation
 from arena.evaluation.tasks import json_safe
 from arena.leaderboards.models import LeaderboardEntry
 from arena.submissions.models import Submission
+from evaluators.report import spreadsheet_safe
+
+logger = logging.getLogger(__name__)
 
 
 def leaderboard_columns(phase: Phase) -> list:
@@ -32,7 +36,8 @@ def leaderboard_columns(phase: Phase) -> list:
 
     try:
         return list(evaluators.get_task(phase.task).leaderboard_columns)
-    except Exception:
+    except evaluators.EvaluationInputError as exc:
+        logger.warning("phase %s: no leaderboard columns: %s", phase.pk, exc)
         return []
 
 
@@ -210,7 +215,9 @@ def leaderboard_rows(phase: Phase, user) -> list[dict[str, Any]]:
 def leaderboard_csv(phase: Phase, user) -> str:
     """The visible leaderboard as CSV: rank, participant, submission_id, submitted, score, then
     one column per leaderboard column key, then ``tie`` (1 when the rank is shared) and, for
-    rank-based rules, ``rank:<criterion key>`` per criterion (empty when not visible)."""
+    rank-based rules, ``rank:<criterion key>`` per criterion (empty when not visible).
+    Participant and team names that a spreadsheet would run as a formula (``=``, ``+``, ``-``,
+    ``@``) are neutralised with a leading apostrophe; numbers are written as numbers."""
     columns = leaderboard_columns(phase)
     rule = board_rule(phase) or {}
     criteria = [c["key"] for c in rule.get("criteria", [])] if rule.get("rank_based") else []
@@ -225,7 +232,7 @@ def leaderboard_csv(phase: Phase, user) -> str:
         writer.writerow(
             [
                 row["rank"],
-                row["participant"],
+                spreadsheet_safe(row["participant"]),
                 row["submission_id"],
                 row["created"].isoformat() if row["created"] else "",
                 "" if row["score"] is None else repr(float(row["score"])),

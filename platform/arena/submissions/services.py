@@ -36,9 +36,13 @@ _CHUNK = 1024 * 1024
 
 class SubmissionRejected(Exception):
     """An upload that is refused before anything is stored. ``str(exc)`` / ``.message`` is the
-    user-facing reason; ``.field`` names the form/API field at fault (or None)."""
+    user-facing reason (server paths reduced to file names); ``.field`` names the form/API field
+    at fault (or None)."""
 
     def __init__(self, message: str, field: str | None = None):
+        from arena.submissions.messages import without_server_paths
+
+        message = without_server_paths(message)
         super().__init__(message)
         self.message = message
         self.field = field

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from arena.notifications.services import notify
+from arena.submissions.messages import without_server_paths
 from arena.submissions.models import StatusChange, Submission
 
 logger = logging.getLogger(__name__)
@@ -180,7 +181,10 @@ def transition(
 def fail(submission_id: int, attempt: int | None, error: str, *, by=None) -> Submission | None:
     """Mark a non-terminal submission attempt failed with a user-visible ``error`` (also the
     recorded reason) and notify its creator. Stale calls (other attempt, already final) return
-    None and change nothing."""
+    None and change nothing. Server paths in ``error`` are reduced to file names
+    (:func:`arena.submissions.messages.without_server_paths`)."""
+    error = without_server_paths(error)
+
     with transaction.atomic():
         sub = _lock(submission_id)
         if sub is None or (attempt is not None and sub.attempt != attempt) or sub.is_terminal:

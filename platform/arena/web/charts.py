@@ -34,12 +34,22 @@ _LAYOUT = dict(
 _STAT_KEYS = ("q1", "median", "q3", "mean", "lowerfence", "upperfence")
 
 
+def plotly_text(text: str) -> str:
+    """``text`` as plotly shows it literally: plotly reads ``<b>``, ``<a href>`` and entities in
+    labels as markup, so ``&``, ``<`` and ``>`` become entities (plotly decodes them to text)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 @dataclass(frozen=True)
 class Series:
-    """One scored submission to draw: ``label`` (legend text) and its ``metrics_json``."""
+    """One scored submission to draw: ``label`` (legend text; user-written, so it is escaped
+    for plotly's label markup on creation) and its ``metrics_json``."""
 
     label: str
     metrics_json: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", plotly_text(self.label))
 
 
 def _finite(value: Any) -> float | None:

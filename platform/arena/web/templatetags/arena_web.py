@@ -1,4 +1,5 @@
-"""Template helpers of the Arena web UI: number formatting, dict lookup, unread count."""
+"""Template helpers of the Arena web UI: number formatting, dict lookup, unread count,
+sanitised markdown."""
 
 from __future__ import annotations
 
@@ -58,3 +59,31 @@ def chart_json(value: str | None) -> str:
 
     text = (value or "null").replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return mark_safe(text)
+
+
+#: tags a description may use after rendering; everything else is removed by nh3
+MARKDOWN_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th",
+    "thead", "tr", "ul",
+}
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str | None) -> str:
+    """User-written markdown (challenge and phase descriptions) as HTML sanitised by nh3: only
+    ``MARKDOWN_TAGS``, links limited to http/https/mailto with ``rel="noopener noreferrer
+    nofollow"``, no attributes that run script, no raw HTML passed through unsanitised."""
+    import markdown as md
+    import nh3
+    from django.utils.safestring import mark_safe
+
+    html = md.markdown(text or "", extensions=["tables", "fenced_code", "sane_lists"])
+    clean = nh3.clean(
+        html,
+        tags=MARKDOWN_TAGS,
+        attributes={"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(clean)

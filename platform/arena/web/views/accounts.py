@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from arena.web import throttle
 from arena.web.forms import SignupForm
 
 
@@ -35,10 +36,42 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login view with the Arena template."""
+    """Django's login view with the Arena template, throttled (arena.web.throttle): while the
+    account or the client address has too many recent failures, a POST is answered HTTP 429
+    with the wait on the page and in ``Retry-After``, without checking the password."""
 
     template_name = "web/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        """Refuse while throttled; otherwise Django's login (failures are recorded)."""
+        username = request.POST.get("username", "")
+        wait = throttle.retry_after(username, throttle.client_address(request))
+        if wait:
+            minutes = max(1, -(-wait // 60))
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(
+                None,
+                f"Too many failed sign-in attempts for this account or from your address. "
+                f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+            )
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        """Record the failed attempt."""
+        throttle.record_failure(
+            self.request.POST.get("username", ""), throttle.client_address(self.request)
+        )
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        """Forget the account's failures."""
+        throttle.clear_account(form.get_user().get_username())
+        return super().form_valid(form)
 
 
 class LogoutView(auth_views.LogoutView):

@@ -38,7 +38,13 @@ def submit(request: HttpRequest, phase_id: int) -> HttpResponse:
     card = phase_card(request.user, phase)
     bound = request.method == "POST"
     form = SubmissionForm(request.POST if bound else None, request.FILES if bound else None)
-    if request.method == "POST":
+    refused = getattr(request, "upload_refused", None) if bound else None
+    if refused:  # the body streamed past the limit: SizeLimitUploadHandler stopped it
+        form.errors.clear()
+        form.add_error(None, refused)
+        if wants_json(request):
+            return JsonResponse({"errors": [refused]}, status=413)
+    elif request.method == "POST":
         if form.is_valid():
             submission = _create(request, phase, form)
             if submission is not None:
@@ -50,7 +56,8 @@ def submit(request: HttpRequest, phase_id: int) -> HttpResponse:
         if wants_json(request):
             return JsonResponse({"errors": _form_errors(form)}, status=400)
     context = {"phase": phase, "card": card, "form": form, "max_mb": phase.max_upload_mb}
-    return render(request, "web/submit.html", context, status=400 if form.errors else 200)
+    status = 413 if refused else 400 if form.errors else 200
+    return render(request, "web/submit.html", context, status=status)
 
 
 def _create(request: HttpRequest, phase: Phase, form: SubmissionForm) -> Submission | None:
