@@ -28,6 +28,7 @@ from django.core.files.storage import Storage, storages
 DEFAULT = "default"
 DATASETS = "datasets"
 _CHUNK = 1 << 20
+_FOLDER_THREADS = 8
 
 
 def storage(alias: str = DEFAULT) -> Storage:
@@ -69,7 +70,8 @@ def upload_file(local: Path, name: str, *, alias: str = DEFAULT, move: bool = Fa
     local = Path(local)
     key = _s3_key(st, name)
     if key is not None:
-        st.bucket.upload_file(str(local), key, Config=st.transfer_config)
+        st.bucket.meta.client.upload_file(str(local), st.bucket_name, key,
+                                          Config=st.transfer_config)
         if move:
             local.unlink(missing_ok=True)
         return name
@@ -96,7 +98,8 @@ def download_file(name: str, local: Path, *, alias: str = DEFAULT) -> Path:
             from botocore.exceptions import ClientError
 
             try:
-                st.bucket.download_file(key, str(tmp), Config=st.transfer_config)
+                st.bucket.meta.client.download_file(st.bucket_name, key, str(tmp),
+                                                    Config=st.transfer_config)
             except ClientError as exc:
                 if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
                     raise FileNotFoundError(f"{name} is not in storage") from None
@@ -164,8 +167,7 @@ def upload_folder(local: Path, folder: str, *, alias: str = DEFAULT) -> list[str
     returns the relative names stored, sorted."""
     local = Path(local)
     rels = sorted(p.relative_to(local).as_posix() for p in local.rglob("*") if p.is_file())
-    for rel in rels:
-        upload_file(local / rel, join(folder, rel), alias=alias)
+    _each(alias, lambda rel: upload_file(local / rel, join(folder, rel), alias=alias), rels)
     return rels
 
 
@@ -179,8 +181,23 @@ def download_folder(folder: str, local: Path, *, alias: str = DEFAULT) -> list[s
     for rel in rels:
         if rel.startswith("/") or ".." in rel.split("/"):
             raise ValueError(f"unsafe stored name {folder}/{rel}")
-        download_file(join(folder, rel), local / rel, alias=alias)
+    _each(alias, lambda rel: download_file(join(folder, rel), local / rel, alias=alias), rels)
     return rels
+
+
+def _each(alias: str, fn, items: list[str]) -> None:
+    """``fn(item)`` for every item: S3 transfers of a folder run on a few threads (boto3's
+    client is thread-safe; each transfer stays chunked), the filesystem sequentially."""
+    st = storage(alias)
+    if _s3_key(st, "x") is None or len(items) < 2:
+        for item in items:
+            fn(item)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(_FOLDER_THREADS, len(items))) as pool:
+        for _ in pool.map(fn, items):
+            pass
 
 
 def delete_folder(folder: str, *, alias: str = DEFAULT) -> int:
