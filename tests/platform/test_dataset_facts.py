@@ -142,3 +142,27 @@ def test_web_tier_never_opens_an_image(
     assert stale_submissions(phase) == []
     with django_capture_on_commit_callbacks(execute=False):
         reevaluate_phase(phase)
+
+
+def test_import_dataset_command(challenge, dataset_dir, tmp_path, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from arena.challenges.models import Phase
+
+    phase = Phase.objects.create(challenge=challenge, slug="cmd", title="Cmd", task="kits21")
+    call_command("import_dataset", challenge.slug, "cmd", str(dataset_dir))
+    phase.refresh_from_db()
+    assert capsys.readouterr().out.strip() == (
+        f"{challenge.slug}/cmd: 3 cases, reference digest {phase.reference_digest}")
+    with pytest.raises(CommandError, match="no phase"):
+        call_command("import_dataset", challenge.slug, "nope", str(dataset_dir))
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("import_dataset", challenge.slug, "cmd", str(tmp_path / "missing"))
+
+
+def test_admin_shows_facts_read_only(phase, users, client):
+    client.force_login(users["admin"])
+    page = client.get(f"/admin/challenges/phase/{phase.pk}/change/").content.decode()
+    assert "case_00001" in page and phase.reference_digest in page
+    assert 'name="references_path"' not in page  # not editable
