@@ -5,9 +5,10 @@ Conventions: a *name* is a relative POSIX path inside one named storage
 name is ever absolute and nothing here builds a path from a media folder. ``"default"`` holds
 uploads, prediction folders and inputs archives; ``"datasets"`` the imported phase datasets.
 
-Files move between a node's local scratch folder and storage in chunks: the S3 backend uses
-boto3's managed (multipart, bounded-concurrency) transfers, the filesystem backend copies or
-moves; nothing reads a whole file into memory. Workers stage what a job needs with
+Files move between a node's local scratch folder and storage in chunks: uploads to S3 use
+boto3's managed multipart transfer (bounded part size and concurrency), downloads one streamed
+GET written in 1 MB chunks; the filesystem backend copies or moves; nothing reads a whole file
+into memory. Workers stage what a job needs with
 :func:`download_file` / :func:`download_folder`, run, upload results with :func:`upload_file`
 / :func:`upload_folder` and delete their scratch folder.
 """
@@ -98,8 +99,12 @@ def download_file(name: str, local: Path, *, alias: str = DEFAULT) -> Path:
             from botocore.exceptions import ClientError
 
             try:
-                st.bucket.meta.client.download_file(st.bucket_name, key, str(tmp),
-                                                    Config=st.transfer_config)
+                # One streamed GET, written in 1 MB chunks: ~1 MB of memory whatever the
+                # size (ranged multipart downloads would buffer concurrency x part size).
+                body = st.bucket.meta.client.get_object(Bucket=st.bucket_name, Key=key)["Body"]
+                with tmp.open("wb") as out:
+                    for chunk in body.iter_chunks(_CHUNK):
+                        out.write(chunk)
             except ClientError as exc:
                 if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
                     raise FileNotFoundError(f"{name} is not in storage") from None

@@ -4,8 +4,9 @@
 1. A ~1 GB container image archive uploaded through a web node (``make web``: gunicorn) and
    imported by a worker node (``make worker``: download from S3 into scratch, streaming
    validation, streamed load into Podman) — nodes in separate ARENA_VAR_DIRs sharing only
-   PostgreSQL, Redis and the S3 server. Peak RSS (VmHWM) of every web and worker process.
-   Goal < 200 MB each.
+   PostgreSQL, Redis and the S3 server. Peak RSS (VmHWM) of every web and worker process, and
+   of a fresh worker-side process doing only the import (then importing evaluators, whose
+   SimpleITK/SciPy/pandas pages are most of a scoring worker's resident size). Goal < 200 MB.
 2. Per-job overhead of an algorithm run with S3 staging for a 50-case phase
    (``bench_execution.bench_job_overhead`` on ``ARENA_STORAGE=s3``): the first (cold) run
    downloads the dataset into the worker's cache; later runs stage from that cache and upload
@@ -79,6 +80,52 @@ def _tree_hwm(pid: int) -> list[dict]:
     return out
 
 
+# A fresh worker-side process: stage the stored archive from S3 into scratch, validate it
+# streaming, load it into the engine streaming (what start_algorithm_run + run_job do), then
+# the same process imports evaluators (what validation / scoring / output checks load).
+IMPORT_CHILD = r"""
+import json, os, sys, time
+from pathlib import Path
+def hwm_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+sys.path[:0] = [sys.argv[2] + "/platform", sys.argv[2]]
+os.environ["DJANGO_SETTINGS_MODULE"] = "arena.settings"
+import django
+django.setup()
+from arena import files
+from arena.execution.backends.docker_api import DockerApiBackend
+from arena.execution.imagearchive import inspect_archive, open_tar_stream
+base = hwm_mb()
+t0 = time.monotonic()
+local = files.download_file(sys.argv[1], Path(os.environ["ARENA_VAR_DIR"]) / "work" / "image")
+t1 = time.monotonic()
+info = inspect_archive(local, 20 * 2**30)
+t2 = time.monotonic()
+with open_tar_stream(local) as stream:
+    DockerApiBackend(sys.argv[3]).load_image(stream, info.image_id)
+t3 = time.monotonic()
+local.unlink()
+peak = hwm_mb()
+import evaluators  # noqa: F401
+import SimpleITK  # noqa: F401
+print(json.dumps({"image_id": info.image_id, "baseline_mb": base, "download_s": round(t1 - t0, 1),
+                  "validate_s": round(t2 - t1, 1), "load_s": round(t3 - t2, 1),
+                  "peak_rss_mb": peak, "after_importing_evaluators_mb": hwm_mb()}))
+"""
+
+
+def _fresh_import(nodes, key: str, var: Path) -> dict:
+    env = nodes.env(var)
+    out = subprocess.run([sys.executable, "-c", IMPORT_CHILD, key, str(REPO),
+                          "unix:///run/podman/podman.sock"], env=env, capture_output=True,
+                         text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    subprocess.run(["podman", "rmi", "-f", result.pop("image_id")], capture_output=True)
+    return result
+
+
 def bench_upload_and_import(image_mb: int) -> dict:
     """Part 1: 1 GB upload through the web node and import on a worker node, peak RSS."""
     from bench_execution import _build_big_archive
@@ -120,6 +167,7 @@ def bench_upload_and_import(image_mb: int) -> dict:
                 "worker": _tree_hwm(nodes.procs[1][0].pid)}
         web_files = [p for p in (work / "web-node").rglob("*") if p.is_file()]
         keys = [k for k in nodes.s3.keys("media/submissions/")]
+        fresh = _fresh_import(nodes, keys[0].removeprefix("media/"), work / "fresh-worker")
     finally:
         nodes.stop()
         subprocess.run(["rm", "-rf", str(work)])
@@ -133,6 +181,7 @@ def bench_upload_and_import(image_mb: int) -> dict:
         "idle_peak_rss_mb": {role: max(p["peak_rss_mb"] for p in procs)
                              for role, procs in idle.items() if procs},
         "processes": peak,
+        "fresh_worker_process_import": fresh,
         "web_peak_rss_mb": max(p["peak_rss_mb"] for p in peak["web"]),
         "worker_peak_rss_mb": max(p["peak_rss_mb"] for p in peak["worker"]),
         "goal_peak_rss_mb": 200,
