@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | sha256sum | cut -c1-12)
 
-.PHONY: install run web worker test lint test-fast bench-evaluators bench-monai-env bench-platform bench-execution clean nnunet-env phantoms gpu-check demo-nnunet
+.PHONY: install run web worker test lint test-fast bench-evaluators bench-monai-env bench-platform bench-execution bench-storage clean nnunet-env phantoms gpu-check demo-nnunet
 NNUNET_VENV := .venv-nnunet
 NNUNET_STAMP := $(NNUNET_VENV)/.installed-$(shell cat baselines/requirements-nnunet.txt | sha256sum | cut -c1-12)
 
@@ -58,6 +58,12 @@ bench-execution: install
 	bash containers/setup_engine.sh
 	ARENA_SKIP_ARCHIVES=1 bash containers/build_images.sh
 	$(PY) tests/benchmarks/bench_execution.py
+
+## bench-storage: 1 GB upload + image import through S3 across web/worker nodes (peak RSS), 50-case job overhead with S3 staging
+bench-storage: install
+	bash containers/setup_engine.sh
+	ARENA_SKIP_ARCHIVES=1 bash containers/build_images.sh
+	$(PY) tests/benchmarks/bench_storage.py
 
 ## bench-platform: leaderboard page/API p95 and ranking recompute, 1,000 submissions x 50 cases (PostgreSQL)
 bench-platform: install
