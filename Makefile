@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: install ref-venv run test lint test-fast bench-evaluators bench-monai-env bench-platform bench-execution bench-robustness clean nnunet-env phantoms gpu-check demo-nnunet
+.PHONY: install ref-venv run web worker test lint test-fast bench-evaluators bench-monai-env bench-platform bench-execution bench-robustness bench-storage clean nnunet-env phantoms gpu-check demo-nnunet
 NNUNET_VENV := .venv-nnunet
 NNUNET_STAMP := $(NNUNET_VENV)/.installed-$(shell cat baselines/requirements-nnunet.txt | sha256sum | cut -c1-12)
 
@@ -28,6 +28,14 @@ lint: install
 ## run: migrate, seed the demo, start the web server + a Celery worker (PORT=8000; Ctrl-C stops)
 run: install
 	bash scripts/run.sh
+
+## web: one web node (gunicorn on PORT=8000) from DATABASE_URL, CELERY_BROKER_URL, ARENA_STORAGE + AWS_*, ARENA_VAR_DIR
+web: install
+	bash scripts/node.sh web
+
+## worker: one Celery worker node (QUEUES=cpu,gpu; e.g. QUEUES=gpu) from the same variables as web
+worker: install
+	bash scripts/node.sh worker
 
 ## test: the whole suite (unit, fidelity, integration, browser, containers, slow tiers)
 test: install lint nnunet-env
@@ -56,6 +64,12 @@ bench-execution: install
 	bash containers/setup_engine.sh
 	ARENA_SKIP_ARCHIVES=1 bash containers/build_images.sh
 	$(PY) tests/benchmarks/bench_execution.py
+
+## bench-storage: 1 GB upload + image import through S3 across web/worker nodes (peak RSS), 50-case job overhead with S3 staging
+bench-storage: install
+	bash containers/setup_engine.sh
+	ARENA_SKIP_ARCHIVES=1 bash containers/build_images.sh
+	$(PY) tests/benchmarks/bench_storage.py
 
 ## bench-platform: leaderboard page/API p95 and ranking recompute, 1,000 submissions x 50 cases (PostgreSQL)
 bench-platform: install

@@ -175,25 +175,67 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+WHITENOISE_USE_FINDERS = DEVELOPMENT
+
+# ---- STORAGES (issue 12, item 1) ---------------------------------------------------------
+# Every file goes through Django's storage API (arena.files): "default" holds uploads,
+# prediction folders and inputs archives, "datasets" the imported phase datasets. Nothing is
+# served directly: downloads go through permission-checked views. Embedded default:
+# FileSystemStorage under var/. ARENA_STORAGE=s3: django-storages' S3Storage (any
+# S3-compatible service) configured by AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL,
+# AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and optional AWS_S3_REGION_NAME).
+ARENA_STORAGE = os.environ.get("ARENA_STORAGE", "filesystem").strip().lower()
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media-not-served/"
+ARENA_DATASETS_ROOT = Path(os.environ.get("ARENA_DATASETS_ROOT", VAR_DIR / "datasets"))
+if ARENA_STORAGE == "s3":
+    from boto3.s3.transfer import TransferConfig
+
+    _s3_options = {
+        "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": True,
+        # Reads through storage.open() spool to disk above 8 MB (0 would keep them in RAM).
+        "max_memory_size": 8 * 2**20,
+        # Multipart transfers in 16 MB parts, at most 4 in flight: bounded memory per transfer.
+        "transfer_config": TransferConfig(
+            multipart_threshold=16 * 2**20, multipart_chunksize=16 * 2**20, max_concurrency=4
+        ),
+    }
+    STORAGES = {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage",
+                    "OPTIONS": {**_s3_options, "location": "media"}},
+        "datasets": {"BACKEND": "storages.backends.s3.S3Storage",
+                     "OPTIONS": {**_s3_options, "location": "datasets"}},
+    }
+elif ARENA_STORAGE in ("", "filesystem", "fs", "local"):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(MEDIA_ROOT)}},
+        "datasets": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                     "OPTIONS": {"location": str(ARENA_DATASETS_ROOT)}},
+    }
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"ARENA_STORAGE={ARENA_STORAGE!r}: expected 'filesystem' (default) or 's3'"
+    )
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # Production mode (block above): hashed, compressed static files collected into STATIC_ROOT and
 # served by WhiteNoise; development serves the app folders directly.
 if not DEVELOPMENT:
     STORAGES["staticfiles"] = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     }
-WHITENOISE_USE_FINDERS = DEVELOPMENT
-
-# Uploaded submissions. Never served directly: downloads go through permission-checked views.
-MEDIA_ROOT = VAR_DIR / "media"
-MEDIA_URL = "/media-not-served/"
-# Phase datasets (inputs + references); relative Phase paths are resolved against this.
-ARENA_DATASETS_ROOT = Path(os.environ.get("ARENA_DATASETS_ROOT", VAR_DIR / "datasets"))
-# Scratch space of the workers (extracted predictions, caches).
+# Local scratch space of this node (staged job inputs, extracted archives, dataset caches).
 ARENA_WORK_ROOT = VAR_DIR / "work"
+# ---- end STORAGES -------------------------------------------------------------------------
 # Exported nnU-Net baseline models (<root>/<task>/arena_model.json), made by `make demo-nnunet`;
 # seed_demo adds an "nnunet" row to the demo phases of every task with a model here, predicting
 # with the interpreter of the nnU-Net environment.
@@ -337,5 +379,5 @@ LOGGING = {
     "loggers": {"django.server": {"level": "WARNING"}},
 }
 
-for _dir in (VAR_DIR, MEDIA_ROOT, ARENA_WORK_ROOT, STATIC_ROOT):
+for _dir in (VAR_DIR, ARENA_WORK_ROOT, STATIC_ROOT):
     _dir.mkdir(parents=True, exist_ok=True)

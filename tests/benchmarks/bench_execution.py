@@ -44,8 +44,10 @@ def _django(var_dir: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def bench_job_overhead(runs: int, shape: tuple[int, int, int]) -> dict:
-    """Median/max overhead (s) of a 10-case job with the good example image."""
+def bench_job_overhead(runs: int, shape: tuple[int, int, int], n_cases: int = 10) -> dict:
+    """Median/max overhead (s) of an ``n_cases`` job with the good example image, on the
+    storage the environment selects (``ARENA_STORAGE``; bench_storage.py sets S3). The first
+    run (it downloads the dataset into the worker's cache) is reported apart as ``cold``."""
     var_dir = tempfile.mkdtemp(prefix="arena-bench-exec-")
     _django(var_dir)
     from django.contrib.auth import get_user_model
@@ -59,14 +61,14 @@ def bench_job_overhead(runs: int, shape: tuple[int, int, int]) -> dict:
     from arena.submissions.models import Submission
 
     dataset = Path(var_dir) / "dataset"
-    write_dataset(dataset, n_cases=10, shape=shape)
+    write_dataset(dataset, n_cases=n_cases, shape=shape)
     image_id = get_backend().client.images.get("localhost/arena/example-good:latest").id
     user = get_user_model().objects.create_user("bench", "b@example.org", "pw")
     phase = Phase.objects.create(challenge=Challenge.objects.create(slug="b", title="B"),
                                  slug="p", title="P", task="kits21", kind="algorithm",
                                  memory_mb=2048, cpus=1, quota_count=0)
     configure_phase_dataset(phase, dataset)
-    rows = []
+    rows, cold = [], {}
     for i in range(runs + 1):  # the first run warms caches and is not counted
         sub = Submission.objects.create(phase=phase, creator=user, kind="algorithm",
                                         status="queued", file="x.tar")
@@ -86,14 +88,17 @@ def bench_job_overhead(runs: int, shape: tuple[int, int, int]) -> dict:
         wall = time.monotonic() - started
         job.refresh_from_db()
         assert job.status == "succeeded", (job.reason, job.error)
+        row = {"wall_s": wall, "container_runtime_s": job.runtime_s,
+               "overhead_s": wall - job.runtime_s, "provision_collect_s": job.overhead_s}
         if i:
-            rows.append({"wall_s": wall, "container_runtime_s": job.runtime_s,
-                         "overhead_s": wall - job.runtime_s,
-                         "provision_collect_s": job.overhead_s})
+            rows.append(row)
+        else:
+            cold = {k: round(v, 3) for k, v in row.items()}
         AlgorithmImage.objects.filter(pk=image.pk).delete()  # same image again next round
     overheads = [r["overhead_s"] for r in rows]
     return {
-        "cases": 10, "shape_zyx": list(shape), "runs": runs,
+        "cases": n_cases, "shape_zyx": list(shape), "runs": runs, "cold_first_run": cold,
+        "storage": os.environ.get("ARENA_STORAGE", "filesystem"),
         "overhead_median_s": round(statistics.median(overheads), 3),
         "overhead_max_s": round(max(overheads), 3),
         "provision_collect_median_s": round(statistics.median(r["provision_collect_s"] for r in rows), 3),

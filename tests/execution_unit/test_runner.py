@@ -134,9 +134,12 @@ def test_cancelled_submission_cancels_the_job(job, use_backend):
 def test_image_loaded_from_the_upload_then_released(job, dataset, use_backend, settings, eager):
     import gzip
 
-    archive = settings.MEDIA_ROOT / job.submission.file.name
-    archive.parent.mkdir(parents=True, exist_ok=True)
-    archive.write_bytes(gzip.compress(b"x" * 3_000_000))  # the loader sees the tar, unzipped
+    from django.core.files.base import ContentFile
+
+    from arena import files
+
+    # the loader sees the tar, unzipped
+    files.storage().save(job.submission.file.name, ContentFile(gzip.compress(b"x" * 3_000_000)))
     backend = use_backend(ScriptedBackend(_copy_references(dataset), present=False))
     runner.run_job(job.pk)
     job.refresh_from_db()
@@ -147,9 +150,11 @@ def test_image_loaded_from_the_upload_then_released(job, dataset, use_backend, s
 
 def test_loaded_image_kept_when_configured(job, dataset, use_backend, settings, eager):
     settings.ARENA_KEEP_LOADED_IMAGES = 1
-    archive = settings.MEDIA_ROOT / job.submission.file.name
-    archive.parent.mkdir(parents=True, exist_ok=True)
-    archive.write_bytes(b"y" * 1000)
+    from django.core.files.base import ContentFile
+
+    from arena import files
+
+    files.storage().save(job.submission.file.name, ContentFile(b"y" * 1000))
     backend = use_backend(ScriptedBackend(_copy_references(dataset), present=False))
     runner.run_job(job.pk)
     assert backend.loaded == [(1000, "img")] and backend.removed_images == []

@@ -39,14 +39,14 @@ def challenge(users):
 @pytest.fixture
 def phase(challenge, dataset_dir):
     from arena.challenges.models import Phase
+    from arena.challenges.services import configure_phase_dataset
 
-    return Phase.objects.create(
+    phase = Phase.objects.create(
         challenge=challenge,
         slug="test",
         title="Test phase",
         task="kits21",
         quota_count=3,
-        inputs_path=str(dataset_dir / "inputs"),
-        references_path=str(dataset_dir / "references"),
         show_per_case=False,
     )
+    return configure_phase_dataset(phase, dataset_dir)

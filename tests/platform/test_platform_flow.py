@@ -195,7 +195,10 @@ def test_enqueue_scoring_from_execution(
     sub = Submission.objects.create(
         phase=phase, creator=users["participant"], kind="algorithm", status="running"
     )
-    preds = make_predictions(dataset_dir, tmp_path / "outputs")
+    from arena import files
+
+    preds = f"predictions/{sub.pk}/1"  # where arena.execution stores the collected outputs
+    files.upload_folder(make_predictions(dataset_dir, tmp_path / "outputs"), preds)
     with django_capture_on_commit_callbacks(execute=True):
         assert enqueue_scoring(sub.pk, preds, attempt=1)
     sub.refresh_from_db()

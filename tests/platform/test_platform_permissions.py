@@ -66,16 +66,15 @@ def _scored(phase: Phase, user, score: float) -> Submission:
 @pytest.fixture
 def world(challenge, phase, users, dataset_dir):
     create_team(challenge, "Team Zebra", [users["participant"]])
-    common = dict(
-        challenge=challenge,
-        task="kits21",
-        inputs_path=str(dataset_dir / "inputs"),
-        references_path=str(dataset_dir / "references"),
-    )
+    from arena.challenges.services import configure_phase_dataset
+
+    common = dict(challenge=challenge, task="kits21")
     hidden = Phase.objects.create(slug="final", title="Final", leaderboard_visibility="hidden", **common)
     members = Phase.objects.create(
         slug="members", title="Members", leaderboard_visibility="participants", **common
     )
+    configure_phase_dataset(hidden, dataset_dir)
+    configure_phase_dataset(members, dataset_dir)
     private = Challenge.objects.create(slug="secret", title="Secret", is_public=False)
     private.organizers.add(users["organizer"])
     private_phase = Phase.objects.create(

@@ -38,9 +38,11 @@ def _post(client, phase, data: bytes, name: str = "preds.zip"):
     return client.post(f"/api/v1/phases/{phase.pk}/submissions/", {"file": upload}, format="multipart")
 
 
-def _stored_files(settings) -> list[Path]:
-    media = Path(settings.MEDIA_ROOT)
-    return [p for p in media.rglob("*") if p.is_file()]
+def _stored_files(settings) -> list[str]:
+    """Uploaded files in the "default" storage (the phase's inputs zip is not an upload)."""
+    from arena import files
+
+    return list(files.walk("submissions"))
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -130,10 +132,13 @@ def test_good_zip_is_stored_and_pending(phase, users, good_zip, settings):
     body = response.json()
     assert body["status"] == "pending" and body["id"]
     sub = Submission.objects.get(pk=body["id"])
-    stored = Path(settings.MEDIA_ROOT) / sub.file.name
-    assert stored.read_bytes() == good_zip
+    from arena import files
+
+    assert not Path(sub.file.name).is_absolute()
+    with files.storage().open(sub.file.name, "rb") as stored:
+        assert stored.read() == good_zip
     assert sub.size == len(good_zip) and len(sub.sha256) == 64
-    assert not list((Path(settings.MEDIA_ROOT) / "tmp").glob("*"))
+    assert not list((Path(settings.ARENA_WORK_ROOT) / "uploads").glob("*"))
     assert quota_status(users["participant"], phase).used == 1
 
 

@@ -30,6 +30,12 @@ def isolate_storage(settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ARENA_WORK_ROOT = tmp_path / "work"
     settings.ARENA_DATASETS_ROOT = tmp_path / "datasets"
+    fs = "django.core.files.storage.FileSystemStorage"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": fs, "OPTIONS": {"location": str(settings.MEDIA_ROOT)}},
+        "datasets": {"BACKEND": fs, "OPTIONS": {"location": str(settings.ARENA_DATASETS_ROOT)}},
+    }
     settings.ARENA_MODELS_ROOT = tmp_path / "models"  # no nnU-Net demo rows from a developer's var/
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only

@@ -30,7 +30,7 @@ def test_public_pages_render_for_anonymous(client_for, phase, scored):
     detail = client.get(reverse("web:challenge_detail", args=["kits"])).content.decode()
     assert "kits21" in detail and "Log in" in detail
     # references are never named on participant-facing pages
-    assert str(phase.references_dir) not in detail
+    assert phase.references_path not in detail
 
 
 def test_login_required_pages_redirect_anonymous(client_for, phase, scored):

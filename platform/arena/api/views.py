@@ -311,12 +311,17 @@ class PhaseInputsView(APIView):
             raise PermissionDenied(
                 "the test images are available to approved participants of prediction phases"
             )
+        from arena import files
+
         try:
-            path = inputs_archive(phase)
+            name = inputs_archive(phase)
+            stream = files.open_stream(name)
         except FileNotFoundError:
             raise NotFound("this phase has no test images configured")
         filename = f"{phase.challenge.slug}-{phase.slug}-inputs.zip"
-        return FileResponse(
-            open(path, "rb"), as_attachment=True, filename=filename, content_type="application/zip"
+        response = FileResponse(
+            stream, as_attachment=True, filename=filename, content_type="application/zip"
         )
+        response["Content-Length"] = str(files.size(name))
+        return response
 

@@ -1,11 +1,27 @@
 from django.contrib import admin, messages
 
-from arena.challenges.models import Challenge, Phase
+from arena.challenges.models import Challenge, DatasetCase, Phase
+
+# Set by the dataset import (manage.py import_dataset), never edited by hand.
+DATASET_FIELDS = ("inputs_path", "references_path", "reference_digest", "inputs_archive",
+                  "dataset_imported")
 
 
 class PhaseInline(admin.StackedInline):
     model = Phase
     extra = 0
+    readonly_fields = DATASET_FIELDS
+
+
+class DatasetCaseInline(admin.TabularInline):
+    model = DatasetCase
+    extra = 0
+    can_delete = False
+    fields = ("case_id", "digest", "input_files", "geometry", "labels")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Challenge)
@@ -25,6 +41,8 @@ class PhaseAdmin(admin.ModelAdmin):
     )
     list_filter = ("kind", "leaderboard_visibility", "task", "frozen")
     search_fields = ("slug", "title", "challenge__slug")
+    readonly_fields = DATASET_FIELDS
+    inlines = [DatasetCaseInline]
     actions = ["freeze"]
 
     @admin.action(description="Freeze leaderboards (final, auditable)")

@@ -8,7 +8,6 @@ by the worker-side scoring code; no participant-facing view or API serialises or
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -85,10 +84,14 @@ class Phase(models.Model):
     cpus = models.PositiveIntegerField(default=2)
     gpu = models.BooleanField(default=False)
     hide_logs = models.BooleanField(default=True)
-    # Dataset storage (relative paths resolve against settings.ARENA_DATASETS_ROOT).
+    # Dataset (arena.challenges.datasets.import_dataset): folders in the "datasets" storage,
+    # the stored zip of the test images in the "default" storage, and the digest of the
+    # reference set; the per-case facts are DatasetCase rows.
     inputs_path = models.CharField(max_length=500, blank=True)
     references_path = models.CharField(max_length=500, blank=True)
     reference_digest = models.CharField(max_length=64, blank=True)
+    inputs_archive = models.CharField(max_length=500, blank=True)
+    dataset_imported = models.DateTimeField(null=True, blank=True)
     max_upload_mb = models.PositiveIntegerField(default=512)
     leaderboard_updated = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -111,20 +114,36 @@ class Phase(models.Model):
             return False
         return True
 
-    def _resolve(self, value: str) -> Path | None:
-        if not value:
-            return None
-        path = Path(value)
-        if not path.is_absolute():
-            path = Path(settings.ARENA_DATASETS_ROOT) / path
-        return path
-
     @property
-    def inputs_dir(self) -> Path | None:
-        """Absolute folder of the test images (participant-downloadable), or None."""
-        return self._resolve(self.inputs_path)
+    def has_dataset(self) -> bool:
+        """True once a dataset was imported (inputs, references and case facts stored)."""
+        return bool(self.references_path and self.dataset_imported)
 
-    @property
-    def references_dir(self) -> Path | None:
-        """Absolute folder of the reference set. Worker-side only; never expose it."""
-        return self._resolve(self.references_path)
+
+class DatasetCase(models.Model):
+    """Facts of one case of a phase's dataset, computed once at import: the web tier reads
+    these and never opens an image file.
+
+    ``digest``: sha256 over the relative paths and bytes of the case's reference files (the
+    scheme of ``evaluators.reference_digest``); ``input_files`` / ``reference_files``: names
+    relative to the phase's inputs / references folder; ``geometry``: size, spacing, origin,
+    direction of the (first) reference image in SimpleITK order; ``labels``: voxel count per
+    label value of the reference (``{"1": 1234, …}``, background 0 included), or for
+    per-structure tasks per structure file (``{"Brain": 5678, …}``, foreground voxels)."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="cases")
+    case_id = models.CharField(max_length=200)
+    digest = models.CharField(max_length=64)
+    input_files = models.JSONField(default=list, blank=True)
+    reference_files = models.JSONField(default=list, blank=True)
+    geometry = models.JSONField(default=dict, blank=True)
+    labels = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["phase", "case_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["phase", "case_id"], name="unique_dataset_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phase_id}/{self.case_id}"

@@ -12,8 +12,9 @@ from arena.demo.spec import DEMO_CASES, DEMO_PRESET, DEMO_SEED
 
 
 def demo_root() -> Path:
-    """Folder of the demo datasets and prediction archives (under ``ARENA_DATASETS_ROOT``)."""
-    return Path(settings.ARENA_DATASETS_ROOT) / "demo"
+    """Local folder where the seeding process generates the demo datasets and prediction
+    archives (``ARENA_WORK_ROOT/demo``); phases read their imported copy from storage."""
+    return Path(settings.ARENA_WORK_ROOT) / "demo"
 
 
 def ensure_dataset(task: str, name: str, *, cases: int = DEMO_CASES) -> Path:

@@ -110,13 +110,14 @@ def eager_celery() -> Iterator[None]:
             logger.setLevel(level)
 
 
-def _prediction_folder(phase: Phase, variant: str, work: Path) -> Path:
+def _prediction_folder(phase: Phase, root: Path, variant: str, work: Path) -> Path:
+    """Predictions of ``variant`` made from the local generated dataset ``root``."""
     out = work / variant
     if out.is_dir():
         return out
     if variant == "baseline":
-        return predictions.baseline_predictions(phase.task, phase.inputs_dir, out)
-    return predictions.perturbed_references(phase.references_dir, out, variant)
+        return predictions.baseline_predictions(phase.task, root / "inputs", out)
+    return predictions.perturbed_references(root / "references", out, variant)
 
 
 def _already_submitted(phase: Phase, user, comment: str) -> bool:
@@ -128,23 +129,24 @@ def _already_submitted(phase: Phase, user, comment: str) -> bool:
     ).exists()
 
 
-def _seed_submissions(phase: Phase, users: dict[str, object], report: SeedReport, log: Log) -> None:
+def _seed_submissions(phase: Phase, root: Path, users: dict[str, object], report: SeedReport,
+                      log: Log) -> None:
     work = datasets.demo_root() / "predictions" / f"{phase.challenge.slug}-{phase.slug}"
     for demo in SUBMISSIONS:
         user = users[demo.username]
         if _already_submitted(phase, user, demo.comment):
             continue
         try:
-            folder = _prediction_folder(phase, demo.variant, work)
+            folder = _prediction_folder(phase, root, demo.variant, work)
         except predictions.DemoDataError as exc:
             report.problems.append(f"{phase}: {demo.variant}: {exc}")
             log(f"  ! {phase}: skipped the {demo.variant} submission ({exc})")
             continue
         _submit_folder(phase, user, folder, demo.variant, demo.comment, work, report, log)
-    _seed_nnunet(phase, report, log, work)
+    _seed_nnunet(phase, root, report, log, work)
 
 
-def _seed_nnunet(phase: Phase, report: SeedReport, log: Log, work: Path) -> None:
+def _seed_nnunet(phase: Phase, root: Path, report: SeedReport, log: Log, work: Path) -> None:
     """The nnU-Net baseline row of the phase, when its task has a trained model."""
     from arena.participation.services import join_challenge
 
@@ -157,7 +159,7 @@ def _seed_nnunet(phase: Phase, report: SeedReport, log: Log, work: Path) -> None
     if _already_submitted(phase, user, comment):
         return
     try:
-        folder = nnunet.predict(model, phase.inputs_dir, work / f"nnunet-{nnunet.model_digest(model)}")
+        folder = nnunet.predict(model, root / "inputs", work / f"nnunet-{nnunet.model_digest(model)}")
     except predictions.DemoDataError as exc:
         report.problems.append(f"{phase}: nnunet: {exc}")
         log(f"  ! {phase}: skipped the nnU-Net submission ({exc})")
@@ -202,7 +204,7 @@ def _configure(phase: Phase, root: Path, log: Log) -> None:
     from arena.challenges.services import configure_phase_dataset
 
     digest = evaluators.reference_digest(root / "references")
-    if phase.inputs_dir == root / "inputs" and phase.reference_digest == digest:
+    if phase.has_dataset and phase.reference_digest == digest:
         return
     had_digest = bool(phase.reference_digest)
     configure_phase_dataset(phase, root)
@@ -233,7 +235,7 @@ def seed_demo(*, log: Log = print, submissions: bool = True) -> SeedReport:
                 )
                 _configure(phase, root, log)
                 if submissions:
-                    _seed_submissions(phase, users, report, log)
+                    _seed_submissions(phase, root, users, report, log)
                 log(
                     f"  {challenge.slug}/{phase.slug}: task {phase.task}, dataset {root} "
                     f"({time.monotonic() - phase_started:.1f} s)"

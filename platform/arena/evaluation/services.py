@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.db import transaction
 
 from arena.challenges.models import Phase
@@ -16,9 +14,9 @@ S = Submission.Status
 
 
 def enqueue_scoring(
-    submission_id: int, predictions_dir: str | Path, *, attempt: int | None = None
+    submission_id: int, predictions_dir: str, *, attempt: int | None = None
 ) -> bool:
-    """Record the predictions folder, move the submission to ``queued`` and schedule scoring on
+    """Record the predictions' storage folder (``"default"`` storage), move the submission to ``queued`` and schedule scoring on
     commit (through ``predictions_ready``, whose receiver is :func:`schedule_scoring`).
 
     Accepts submissions in validating / queued / running; returns False (and does nothing)
@@ -35,7 +33,9 @@ def schedule_scoring(sender=None, *, submission_id: int, attempt: int, **kwargs)
 
 
 def _has_predictions(sub: Submission) -> bool:
-    return bool(sub.predictions_path) and Path(sub.predictions_path).is_dir()
+    from arena import files
+
+    return bool(sub.predictions_path) and files.folder_exists(sub.predictions_path)
 
 
 def reevaluate_submission(submission: Submission, by=None) -> Submission:
@@ -63,13 +63,8 @@ def reevaluate_submission(submission: Submission, by=None) -> Submission:
 
 def reevaluate_phase(phase: Phase, by=None) -> int:
     """Re-evaluate every finished (succeeded or failed) submission of the phase, after an
-    evaluator or reference change. Refreshes the phase's reference digest first."""
-    import evaluators
-
-    ref = phase.references_dir
-    if ref is not None and ref.is_dir():
-        phase.reference_digest = evaluators.reference_digest(ref)
-        phase.save(update_fields=["reference_digest"])
+    evaluator or reference change (a new reference set is imported with
+    ``arena.challenges.services.configure_phase_dataset``, which records its digest)."""
     count = 0
     for sub in Submission.objects.filter(phase=phase, status__in=(S.SUCCEEDED, S.FAILED)):
         before = sub.attempt
@@ -83,8 +78,7 @@ def stale_submissions(phase: Phase) -> list[Submission]:
     or against another reference digest than the phase's current one."""
     import evaluators
 
-    ref = phase.references_dir
-    digest = evaluators.reference_digest(ref) if ref is not None and ref.is_dir() else ""
+    digest = phase.reference_digest
     stale = []
     subs = Submission.objects.filter(phase=phase, status=S.SUCCEEDED)
     for sub in subs:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
+import shutil
 from pathlib import Path
 
 from django.conf import settings
@@ -81,29 +82,47 @@ def score_submission(submission_id: int, attempt: int) -> None:
 
     Idempotent: the Evaluation has a unique (submission, attempt) constraint and is created
     with get_or_create under the row lock, so a redelivered message cannot write twice."""
-    import evaluators
 
     sub = transition(submission_id, attempt, (S.QUEUED, S.EVALUATING), S.EVALUATING)
     if sub is None:
         return
+    scratch = Path(settings.ARENA_WORK_ROOT) / "scoring" / str(submission_id) / str(attempt)
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        _score_in(sub, attempt, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _score_in(sub: Submission, attempt: int, scratch: Path) -> None:
+    """Stage the references (worker cache) and the stored predictions into ``scratch``,
+    score, record."""
+    import evaluators
+    from arena import files
+    from arena.challenges.datasets import DatasetError, stage
+
     phase = sub.phase
-    ref = phase.references_dir
-    if ref is None or not ref.is_dir():
-        fail(submission_id, attempt, "the phase's reference set is not available; contact the organizers")
+    try:
+        ref = stage(phase, "references")
+    except DatasetError as exc:
+        logger.error("phase %s: %s", phase.pk, exc)
+        fail(sub.pk, attempt, "the phase's reference set is not available; contact the organizers")
         return
-    pred = Path(sub.predictions_path)
-    if not pred.is_dir():
-        fail(submission_id, attempt, "the submission's predictions are no longer available")
+    pred = scratch / "predictions"
+    try:
+        files.download_folder(sub.predictions_path, pred)
+    except (FileNotFoundError, ValueError):
+        fail(sub.pk, attempt, "the submission's predictions are no longer available")
         return
     try:
         result = evaluators.score_folder(
             phase.task, pred, ref, jobs=settings.ARENA_SCORING_JOBS
         )
     except evaluators.EvaluationInputError as exc:
-        fail(submission_id, attempt, f"invalid predictions: {exc}")
+        fail(sub.pk, attempt, f"invalid predictions: {exc}")
         return
     except Exception:
-        logger.exception("scoring of submission %s crashed", submission_id)
-        fail(submission_id, attempt, "internal error while scoring; the organizers were informed")
+        logger.exception("scoring of submission %s crashed", sub.pk)
+        fail(sub.pk, attempt, "internal error while scoring; the organizers were informed")
         return
     _finish(sub, attempt, result, phase.reference_digest)

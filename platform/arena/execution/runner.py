@@ -187,7 +187,9 @@ def run_job(job_id: int) -> None:
         _fail(job_id, attempt, "internal",
               "internal error while running the container; the organizers were informed")
     finally:
-        ws.remove(workspace)
+        ws.remove(workspace, keep_predictions=False)
+        with contextlib.suppress(OSError):
+            workspace.root.rmdir()
         for backend in loaded:
             try:
                 _release_image(backend, job)
@@ -232,16 +234,19 @@ def _remove_lost_workspaces(job: Job, current: ws.Workspace) -> None:
                 folder.rmdir()
 
 
-def _ensure_image(backend, job: Job) -> bool:
-    """Load the job's image from its uploaded archive unless the engine has it; True if
-    loaded here."""
+def _ensure_image(backend, job: Job, job_root: Path) -> bool:
+    """Load the job's image from its stored archive (staged into ``job_root``, deleted after
+    loading) unless the engine has it; True if loaded here."""
     image_id = job.image.image_id
     if backend.image_exists(image_id):
         return False
-    from arena.execution.services import archive_path
+    from arena.execution.services import staged_archive
 
-    with open_tar_stream(archive_path(job.submission)) as stream:
-        backend.load_image(stream, image_id)
+    try:
+        with staged_archive(job.submission, job_root) as path, open_tar_stream(path) as stream:
+            backend.load_image(stream, image_id)
+    except FileNotFoundError:
+        raise ImageInvalid("the uploaded image archive is no longer in storage") from None
     return True
 
 
@@ -262,6 +267,7 @@ def _release_image(backend, job: Job) -> None:
 
 def _execute(job: Job, attempt: int, workspace: ws.Workspace, loaded: list) -> None:
     import evaluators
+    from arena.challenges.datasets import DatasetError, stage
     from arena.challenges.services import phase_case_ids
 
     started = time.monotonic()
@@ -271,13 +277,15 @@ def _execute(job: Job, attempt: int, workspace: ws.Workspace, loaded: list) -> N
     backend.remove_containers({"arena.job": str(job.pk)})  # containers of lost attempts
     sweep_orphans(backend)
     _remove_lost_workspaces(job, workspace)
-    if _ensure_image(backend, job):
+    if _ensure_image(backend, job, workspace.root):
         loaded.append(backend)
     task = evaluators.get_task(phase.task)
-    if phase.inputs_dir is None or not phase.inputs_dir.is_dir():
-        raise ws.ProvisionError(f"the phase's test images folder {phase.inputs_dir} does not exist")
+    try:
+        inputs_dir = stage(phase, "inputs")
+    except DatasetError as exc:
+        raise ws.ProvisionError(str(exc)) from None
     document = ws.provision_inputs(
-        workspace, phase.inputs_dir, phase_case_ids(phase), task.input_channels, phase.task
+        workspace, inputs_dir, phase_case_ids(phase), task.input_channels, phase.task
     )
     user = str(settings.ARENA_RUN_UID)
     output_mb = int(settings.ARENA_OUTPUT_LIMIT_MB)
@@ -325,13 +333,21 @@ def _execute(job: Job, attempt: int, workspace: ws.Workspace, loaded: list) -> N
 
 
 def _hand_over(job: Job, attempt: int, workspace: ws.Workspace, overhead: float) -> None:
+    """Store the collected predictions (``predictions/<submission>/<attempt>`` in the
+    "default" storage) and hand the submission over to scoring."""
+    from arena import files
+
+    started = time.monotonic()
+    folder = f"predictions/{job.submission_id}/{job.submission_attempt}"
+    files.delete_folder(folder)
+    files.upload_folder(workspace.predictions_dir, folder)
+    overhead += time.monotonic() - started
     with transaction.atomic():
         done = _step(
             job.pk, attempt, J.COLLECTING, J.SUCCEEDED,
-            predictions_path=str(workspace.predictions_dir), overhead_s=overhead,
-            finished=timezone.now(),
+            predictions_path=folder, overhead_s=overhead, finished=timezone.now(),
         )
         if done:
-            hand_over_predictions(job.submission_id, workspace.predictions_dir,
+            hand_over_predictions(job.submission_id, folder,
                                   attempt=job.submission_attempt,
                                   reason="algorithm outputs collected; waiting for scoring")

@@ -2,14 +2,18 @@
 
 ``start_algorithm_run(submission)`` is called by the submissions validation task (cpu queue,
 through the ``algorithm_submitted`` signal)
-for algorithm phases. It validates the stored ``docker save`` archive (streamed), records the
+for algorithm phases. It validates the stored ``docker save`` archive (staged into local scratch, streamed), records the
 image (the same image id is refused twice in a phase), creates the Job for the submission's
 attempt and queues ``arena.execution.tasks.run_job`` on the gpu queue on commit.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import shutil
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -24,9 +28,18 @@ logger = logging.getLogger(__name__)
 S = Submission.Status
 
 
-def archive_path(submission: Submission) -> Path:
-    """Absolute path of the stored image archive of ``submission``."""
-    return Path(settings.MEDIA_ROOT) / submission.file.name
+@contextlib.contextmanager
+def staged_archive(submission: Submission, scratch: Path) -> Iterator[Path]:
+    """The stored image archive of ``submission`` copied into the local folder ``scratch``
+    (streamed from storage); the copy is deleted when the block ends. Raises
+    FileNotFoundError when it is no longer in storage."""
+    from arena import files
+
+    local = scratch / "image-archive"
+    try:
+        yield files.download_file(submission.file.name, local)
+    finally:
+        local.unlink(missing_ok=True)
 
 
 def _duplicate_of(submission: Submission, image_id: str) -> AlgorithmImage | None:
@@ -42,16 +55,19 @@ def start_algorithm_run(submission: Submission) -> Job | None:
 
     On a bad image the submission fails with a message naming the problem and None is
     returned. Idempotent for a redelivered validation message (same Job returned)."""
-    path = archive_path(submission)
-    if not path.is_file():
+    max_bytes = int(settings.ARENA_MAX_IMAGE_MB) * 2**20
+    scratch = Path(settings.ARENA_WORK_ROOT) / "images" / f"{submission.pk}-{uuid.uuid4().hex[:8]}"
+    try:
+        with staged_archive(submission, scratch) as path:
+            info = inspect_archive(path, max_bytes)
+    except FileNotFoundError:
         fail(submission.pk, submission.attempt, "invalid image: the uploaded archive is no longer in storage")
         return None
-    max_bytes = int(settings.ARENA_MAX_IMAGE_MB) * 2**20
-    try:
-        info = inspect_archive(path, max_bytes)
     except ImageArchiveError as exc:
         fail(submission.pk, submission.attempt, f"invalid image: {exc}")
         return None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     duplicate = _duplicate_of(submission, info.image_id)
     if duplicate is not None:
         fail(

@@ -15,7 +15,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from arena.challenges.services import IMAGE_SUFFIXES, split_case_name
+from arena.challenges.datasets import IMAGE_SUFFIXES, split_case_name
 
 _CHUNK = 1024 * 1024
 

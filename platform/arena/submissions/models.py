@@ -62,7 +62,8 @@ class Submission(models.Model):
     )
     error = models.TextField(blank=True, help_text="User-visible failure reason.")
     attempt = models.PositiveIntegerField(default=1)
-    # Folder of prediction files (extracted archive or collected algorithm outputs).
+    # Storage folder ("default" storage, e.g. predictions/<id>/<attempt>) of the prediction
+    # files: the unpacked archive or the collected algorithm outputs.
     predictions_path = models.CharField(max_length=500, blank=True)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     started = models.DateTimeField(null=True, blank=True)

@@ -196,21 +196,23 @@ def inspect_prediction_archive(path: Path, phase: Phase) -> tuple[str, str, dict
 
 
 def _store(tmp: Path, phase: Phase, filename: str) -> str:
+    """Move the checked upload into the "default" storage; returns its storage name."""
+    from arena import files
+
     rel = f"submissions/{phase.pk}/{uuid.uuid4().hex}/{filename}"
-    target = Path(settings.MEDIA_ROOT) / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(tmp, target)
-    return rel
+    return files.upload_file(tmp, rel, move=True)
 
 
 def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect) -> Submission:
+    from arena import files
+
     if uploaded_file is None:
         raise SubmissionRejected("no file was uploaded (multipart field 'file')", field="file")
     _check_allowed(user, phase, kind)
     _check_quota(user, phase)
     limit = upload_limit_bytes(phase)
-    tmp, sha256, size = _spool(uploaded_file, limit, Path(settings.MEDIA_ROOT) / "tmp")
-    stored: Path | None = None
+    tmp, sha256, size = _spool(uploaded_file, limit, Path(settings.ARENA_WORK_ROOT) / "uploads")
+    stored: str | None = None
     try:
         inspect(tmp, phase)
         filename = _clean_filename(getattr(uploaded_file, "name", "upload"))
@@ -218,14 +220,13 @@ def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect)
             # Serialise submissions of one phase so two parallel uploads can't both pass quota.
             Phase.objects.select_for_update().filter(pk=phase.pk).first()
             _check_quota(user, phase)
-            rel = _store(tmp, phase, filename)
-            stored = Path(settings.MEDIA_ROOT) / rel
+            stored = _store(tmp, phase, filename)
             submission = Submission.objects.create(
                 phase=phase,
                 creator=user,
                 team=team_for(user, phase.challenge),
                 kind=kind,
-                file=rel,
+                file=stored,
                 original_name=getattr(uploaded_file, "name", "")[:255],
                 sha256=sha256,
                 size=size,
@@ -240,17 +241,10 @@ def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect)
     except BaseException:
         tmp.unlink(missing_ok=True)
         if stored is not None:
-            stored.unlink(missing_ok=True)
-            _remove_empty_parent(stored)
+            files.delete(stored)
+            files.delete_folder(stored.rsplit("/", 1)[0])
         raise
     return submission
-
-
-def _remove_empty_parent(path: Path) -> None:
-    try:
-        path.parent.rmdir()
-    except OSError:
-        pass
 
 
 def create_prediction_submission(user, phase: Phase, uploaded_file, *, comment: str = "") -> Submission:

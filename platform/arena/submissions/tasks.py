@@ -20,10 +20,16 @@ S = Submission.Status
 
 
 def work_dir(submission: Submission) -> Path:
-    """Scratch folder of one submission attempt: ``ARENA_WORK_ROOT/submissions/<id>/<attempt>``."""
+    """Local scratch folder of one submission attempt on this worker:
+    ``ARENA_WORK_ROOT/submissions/<id>/<attempt>`` (removed when the task ends)."""
     return Path(settings.ARENA_WORK_ROOT) / "submissions" / str(submission.pk) / str(
         submission.attempt
     )
+
+
+def predictions_folder(submission: Submission) -> str:
+    """Storage folder ("default" storage) of the unpacked predictions of the current attempt."""
+    return f"predictions/{submission.pk}/{submission.attempt}"
 
 
 def _format_problems(problems: list[str]) -> str:
@@ -33,7 +39,20 @@ def _format_problems(problems: list[str]) -> str:
 
 
 def _validate_predictions(sub: Submission) -> None:
+    """Stage the archive and the references into scratch, unpack + validate, store the
+    unpacked predictions, clean up."""
+    scratch = work_dir(sub)
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        _validate_in(sub, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _validate_in(sub: Submission, scratch: Path) -> None:
     import evaluators
+    from arena import files
+    from arena.challenges.datasets import DatasetError, stage
     from arena.submissions.services import (
         SubmissionRejected,
         archive_limits,
@@ -41,33 +60,40 @@ def _validate_predictions(sub: Submission) -> None:
     )
 
     phase = sub.phase
-    archive = Path(settings.MEDIA_ROOT) / sub.file.name
-    dest = work_dir(sub) / "predictions"
-    if dest.exists():
-        shutil.rmtree(dest)
+    dest = scratch / "predictions"
+    try:
+        archive = files.download_file(sub.file.name, scratch / "upload" / "archive")
+    except FileNotFoundError:
+        fail(sub.pk, sub.attempt, "the uploaded archive is no longer in storage")
+        return
     try:
         kind, prefix, by_case = inspect_prediction_archive(archive, phase)
         names = {name for members in by_case.values() for name in members}
         archives.extract_members(archive, kind, dest, names, prefix, archive_limits())
     except (SubmissionRejected, archives.ArchiveError) as exc:
-        shutil.rmtree(dest, ignore_errors=True)
         fail(sub.pk, sub.attempt, str(exc))
         return
-    except FileNotFoundError:
-        fail(sub.pk, sub.attempt, "the uploaded archive is no longer in storage")
+    archive.unlink()
+    try:
+        references = stage(phase, "references")
+    except DatasetError as exc:
+        logger.error("phase %s: %s", phase.pk, exc)
+        fail(sub.pk, sub.attempt, "the phase's reference set is not available; contact the organizers")
         return
     try:
-        problems = evaluators.validate_folder(phase.task, dest, phase.references_dir)
+        problems = evaluators.validate_folder(phase.task, dest, references)
     except evaluators.EvaluationInputError as exc:
         problems = [str(exc)]
     if problems:
-        shutil.rmtree(dest, ignore_errors=True)  # nothing will score these files
         fail(sub.pk, sub.attempt, _format_problems(problems))
         return
+    folder = predictions_folder(sub)
+    files.delete_folder(folder)
+    files.upload_folder(dest, folder)
     from arena.submissions.services import hand_over_predictions
 
     hand_over_predictions(
-        sub.pk, dest, attempt=sub.attempt, reason="predictions valid; waiting for scoring"
+        sub.pk, folder, attempt=sub.attempt, reason="predictions valid; waiting for scoring"
     )
 
 

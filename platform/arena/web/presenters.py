@@ -65,6 +65,6 @@ def phase_card(user: Any, phase: Phase) -> PhaseCard:
         can_submit=allowed,
         submit_reason=reason,
         can_view_leaderboard=perms.can_view_leaderboard(user, phase),
-        can_download_inputs=perms.can_download_inputs(user, phase) and bool(phase.inputs_path),
+        can_download_inputs=perms.can_download_inputs(user, phase) and bool(phase.inputs_archive),
         quota=quota,
     )

@@ -133,9 +133,15 @@ def inputs_download(request: HttpRequest, phase_id: int) -> FileResponse:
     phase = phase_or_404(request, phase_id)
     if not perms.can_download_inputs(request.user, phase):
         raise Http404("Join the challenge to download the test images.")
+    from arena import files
+
     try:
         archive = inputs_archive(phase)
+        stream = files.open_stream(archive)
     except FileNotFoundError:
         raise Http404("This phase has no test images yet.")
     name = slugify(f"{phase.challenge.slug}-{phase.slug}-inputs")
-    return FileResponse(archive.open("rb"), as_attachment=True, filename=f"{name}.zip")
+    response = FileResponse(stream, as_attachment=True, filename=f"{name}.zip",
+                            content_type="application/zip")
+    response["Content-Length"] = str(files.size(archive))
+    return response
