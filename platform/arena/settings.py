@@ -368,6 +368,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PhaseKindEnum": "arena.challenges.models.Phase.Kind",
         "SubmissionKindEnum": "arena.submissions.models.Submission.Kind",
+        # every model's "status" choices by its own name (no generated collision names)
+        "SubmissionStatusEnum": "arena.submissions.models.Submission.Status",
+        "JobStatusEnum": "arena.execution.models.Job.Status",
+        "RegistrationStatusEnum": "arena.participation.models.Registration.Status",
+        "RobustnessStatusEnum": "arena.leaderboards.models.BoardRobustness.Status",
     },
 }
 
