@@ -65,7 +65,7 @@ def _scored(phase: Phase, user, score: float) -> Submission:
 
 @pytest.fixture
 def world(challenge, phase, users, dataset_dir):
-    create_team(challenge, "Team Zebra", [users["participant"]])
+    create_team(challenge, "Team Zebra", users["participant"])
     common = dict(
         challenge=challenge,
         task="kits21",
