@@ -147,7 +147,7 @@ class InvitationListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=_INVITATION)
+    @extend_schema(responses=serializers.ListSerializer(child=_INVITATION))
     def get(self, request):
         return Response([_invitation_body(i) for i in services.pending_invitations(request.user)])
 
