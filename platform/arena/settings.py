@@ -373,6 +373,7 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "arena.execution.models.Job.Status",
         "RegistrationStatusEnum": "arena.participation.models.Registration.Status",
         "RobustnessStatusEnum": "arena.leaderboards.models.BoardRobustness.Status",
+        "InvitationStatusEnum": "arena.participation.models.Invitation.Status",
     },
 }
 

@@ -1,5 +1,6 @@
-"""Teams over the API: create, read, the service's rules as 400s naming the field, and a team's
-submissions counted against one shared quota."""
+"""Teams over the API: found, invite, accept, decline, leave; nobody is drafted; one team per
+participant and challenge; the service's rules as 400s naming the field; a member sees the team's
+submissions only from the moment they joined and loses them when leaving."""
 
 from __future__ import annotations
 
@@ -22,9 +23,22 @@ def test_create_and_read_a_team(challenge, users):
     created = alice.post("/api/v1/challenges/kits/team/", {"name": "Kidney Crew", "members": ["bob"]},
                          format="json")
     assert created.status_code == 201, created.content
-    expected = {"challenge": "kits", "team": {"name": "Kidney Crew", "members": ["alice", "bob"]}}
+    expected = {"challenge": "kits",
+                "team": {"name": "Kidney Crew", "members": ["alice"], "invited": ["bob"]}}
     assert created.json() == expected
-    assert _client(users["other"]).get("/api/v1/challenges/kits/team/").json() == expected
+    # bob was invited, not drafted: no team until he accepts
+    bob = _client(users["other"])
+    assert bob.get("/api/v1/challenges/kits/team/").json() == {"challenge": "kits", "team": None}
+    (invitation,) = bob.get("/api/v1/invitations/").json()
+    assert (invitation["team"], invitation["invited_by"], invitation["status"]) == (
+        "Kidney Crew", "alice", "pending")
+    accepted = bob.post(f"/api/v1/invitations/{invitation['id']}/accept/")
+    assert accepted.status_code == 200, accepted.content
+    both = {"challenge": "kits",
+            "team": {"name": "Kidney Crew", "members": ["alice", "bob"], "invited": []}}
+    assert accepted.json() == both
+    assert alice.get("/api/v1/challenges/kits/team/").json() == both
+    assert bob.get("/api/v1/invitations/").json() == []
 
 
 @pytest.mark.parametrize(
@@ -51,8 +65,8 @@ def test_one_team_per_participant_and_unique_names(challenge, users):
     assert alice.post("/api/v1/challenges/kits/team/", {"name": "A"}, format="json").status_code == 201
     again = bob.post("/api/v1/challenges/kits/team/", {"name": "A"}, format="json")
     assert again.status_code == 400 and "already exists" in again.json()["error"]
-    joined = bob.post("/api/v1/challenges/kits/team/", {"name": "B", "members": ["alice"]}, format="json")
-    assert joined.status_code == 400 and "alice is already in a team" in joined.json()["error"]
+    drafted = bob.post("/api/v1/challenges/kits/team/", {"name": "B", "members": ["alice"]}, format="json")
+    assert drafted.status_code == 400 and "alice is already in a team" in drafted.json()["error"]
 
 
 def test_anonymous_and_invisible(challenge, users):

@@ -206,11 +206,11 @@ def test_quota_counts_only_non_failed(phase, users, good_zip, settings):
 
 
 def test_team_shares_quota(phase, users, good_zip):
-    from arena.participation.services import create_team
+    from tests.support.django_setup import team_of
 
     phase.quota_count = 1
     phase.save()
-    create_team(phase.challenge, "Team Rocket", [users["participant"], users["other"]])
+    team_of(phase.challenge, "Team Rocket", users["participant"], users["other"])
     assert _post(_client(users["participant"]), phase, good_zip).status_code == 201
     response = _post(_client(users["other"]), phase, good_zip)
     assert response.status_code == 400 and "quota" in response.json()["error"]

@@ -77,3 +77,14 @@ def public_challenge(users: dict, slug: str = "kits", title: str = "KiTS test", 
     for role in ("participant", "other"):
         Registration.objects.create(user=users[role], challenge=challenge, status="approved")
     return challenge
+
+
+def team_of(challenge, name: str, founder, *members):
+    """A team founded by ``founder`` that each of ``members`` joined by accepting an invitation
+    (the only way in, through the participation services)."""
+    from arena.participation.services import accept_invitation, create_team, invite
+
+    team = create_team(challenge, name, founder)
+    for member in members:
+        accept_invitation(invite(team, founder, member).pk, member)
+    return team

@@ -219,8 +219,47 @@ def test_team_creation(client_for, challenge, phase, users):
     assert "not an approved participant" in outsider.content.decode()
     ok = client.post(reverse("web:team_create", args=["kits"]), {"name": "Kidneys", "members": "bob"}, follow=True)
     html = ok.content.decode()
-    assert "Team &#x27;Kidneys&#x27; created" in html and "alice, bob" in html
-    assert challenge.teams.get(name="Kidneys").members.count() == 2
+    assert "Team &#x27;Kidneys&#x27; created" in html and "Invited: bob" in html
+    team = challenge.teams.get(name="Kidneys")
+    assert list(team.members.values_list("username", flat=True)) == ["alice"]  # not drafted
+
+
+def _own_client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_team_invitation_accept_decline_leave_pages(challenge, phase, users):
+    from arena.notifications.models import Notification
+
+    alice, bob = _own_client(users["participant"]), _own_client(users["other"])
+    alice.post(reverse("web:team_create", args=["kits"]), {"name": "Kidneys"})
+    team = challenge.teams.get(name="Kidneys")
+    sent = alice.post(reverse("web:team_invite", args=["kits"]), {"username": "bob"}, follow=True)
+    assert "bob is invited to Kidneys" in sent.content.decode()
+    assert Notification.objects.filter(user=users["other"], text__contains="invites you to join team Kidneys").exists()
+    invitation = team.invitations.get()
+    page = bob.get(reverse("web:challenge_detail", args=["kits"])).content.decode()
+    assert "invites you to <strong>Kidneys</strong>" in page
+    # only the invitee can answer: alice (or anyone else) gets 404
+    assert alice.post(reverse("web:invitation_accept", args=[invitation.pk])).status_code == 404
+    assert _own_client(users["stranger"]).post(reverse("web:invitation_accept", args=[invitation.pk])).status_code == 404
+    joined = bob.post(reverse("web:invitation_accept", args=[invitation.pk]), follow=True).content.decode()
+    assert "You joined Kidneys" in joined and "alice, bob" in joined
+    again = bob.post(reverse("web:invitation_decline", args=[invitation.pk]), follow=True).content.decode()
+    assert "already accepted" in again
+    left = bob.post(reverse("web:team_leave", args=["kits"]), follow=True).content.decode()
+    assert "You left Kidneys" in left and "Create team" in left
+    assert list(team.members.values_list("username", flat=True)) == ["alice"]
+    assert bob.post(reverse("web:team_leave", args=["kits"])).status_code == 404  # no team any more
+    alice.post(reverse("web:team_invite", args=["kits"]), {"username": "bob"})
+    declined = bob.post(reverse("web:invitation_decline", args=[team.invitations.get(status="pending").pk]), follow=True)
+    assert "You declined the invitation to Kidneys" in declined.content.decode()
+    assert list(team.members.values_list("username", flat=True)) == ["alice"]
+    assert Notification.objects.filter(user=users["participant"], text__contains="bob declined").exists()
 
 
 def test_cancel_pending_submission(client_for, phase, users, scored):

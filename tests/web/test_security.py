@@ -176,7 +176,7 @@ def test_user_written_fields_are_rendered_inert(client_for, phase, scored, users
     from django.contrib.auth import get_user_model
 
     from arena.leaderboards.services import recompute_leaderboard
-    from arena.participation.models import Team
+    from tests.support.django_setup import team_of
 
     challenge = phase.challenge
     challenge.title = f"Title {XSS}"
@@ -187,8 +187,7 @@ def test_user_written_fields_are_rendered_inert(client_for, phase, scored, users
     phase.show_per_case = True
     phase.save()
     get_user_model().objects.filter(pk=users["other"].pk).update(username=f"b{XSS}")
-    team = Team.objects.create(challenge=challenge, name=f"Team {XSS}")
-    team.members.add(users["participant"])
+    team_of(challenge, f"Team {XSS}", users["participant"])
     scored["participant"].comment = f"comment {XSS}"
     scored["participant"].original_name = f"{XSS}.zip"
     scored["participant"].save()

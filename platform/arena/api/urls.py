@@ -13,6 +13,23 @@ urlpatterns = [
     path("challenges/<slug:slug>/", views.ChallengeDetailView.as_view(), name="challenge-detail"),
     path("challenges/<slug:slug>/join/", views.JoinChallengeView.as_view(), name="challenge-join"),
     path("challenges/<slug:slug>/team/", teams.TeamView.as_view(), name="challenge-team"),
+    path(
+        "challenges/<slug:slug>/team/invitations/",
+        teams.TeamInviteView.as_view(),
+        name="team-invite",
+    ),
+    path("challenges/<slug:slug>/team/leave/", teams.TeamLeaveView.as_view(), name="team-leave"),
+    path("invitations/", teams.InvitationListView.as_view(), name="invitation-list"),
+    path(
+        "invitations/<int:invitation_id>/accept/",
+        teams.InvitationAcceptView.as_view(),
+        name="invitation-accept",
+    ),
+    path(
+        "invitations/<int:invitation_id>/decline/",
+        teams.InvitationDeclineView.as_view(),
+        name="invitation-decline",
+    ),
     path("phases/<int:phase_id>/", views.PhaseDetailView.as_view(), name="phase-detail"),
     path(
         "phases/<int:phase_id>/submissions/",

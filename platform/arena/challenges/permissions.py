@@ -96,11 +96,16 @@ def _is_owner(user, submission) -> bool:
         return False
     if submission.creator_id == user.pk:
         return True
-    return bool(submission.team_id) and submission.team.members.filter(pk=user.pk).exists()
+    # The reverse relation of participation.Membership.team: no import of the app above. A
+    # member sees the team's submissions made from the moment they joined.
+    return bool(submission.team_id) and submission.team.memberships.filter(
+        user=user, joined__lte=submission.created
+    ).exists()
 
 
 def can_view_submission(user, submission) -> bool:
-    """Organizers of its challenge, its creator and the creator's team-mates."""
+    """Organizers of its challenge, its creator and the members of its team who joined before
+    it was made (a member who left, or joined later, does not see it)."""
     return _is_owner(user, submission) or is_organizer(user, submission.phase.challenge)
 
 

@@ -20,12 +20,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from arena.challenges.models import Phase
 from arena.challenges.permissions import can_submit, is_organizer
 from arena.challenges.services import phase_case_ids
+from arena.participation.models import Membership
 from arena.participation.services import team_for
 from arena.submissions import archives
 from arena.submissions.models import Submission
@@ -86,10 +87,14 @@ def quota_status(user, phase: Phase) -> QuotaStatus:
 
 
 def user_submissions(user, phase: Phase | None = None) -> QuerySet[Submission]:
-    """The user's own and their team-mates' submissions, newest first."""
+    """The user's own submissions and their teams' submissions made since they joined,
+    newest first (a member who left sees only their own)."""
     if not user.is_authenticated:
         return Submission.objects.none()
-    qs = Submission.objects.filter(Q(creator=user) | Q(team__members=user)).distinct()
+    joined_before = Membership.objects.filter(
+        team=OuterRef("team"), user=user, joined__lte=OuterRef("created")
+    )
+    qs = Submission.objects.filter(Q(creator=user) | Q(Exists(joined_before)))
     if phase is not None:
         qs = qs.filter(phase=phase)
     return qs.select_related("phase", "phase__challenge", "creator", "team")

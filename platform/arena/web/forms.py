@@ -34,18 +34,26 @@ class SubmissionForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    """A team of approved participants: its name and the other members' usernames."""
+    """A new team: its name and the usernames of the people to invite (they join when they
+    accept)."""
 
     name = forms.CharField(max_length=100)
     members = forms.CharField(
         required=False,
         max_length=1000,
-        help_text="Usernames of the other members, separated by commas (you are added).",
+        label="Invite",
+        help_text="Usernames to invite, separated by commas; they join when they accept.",
     )
 
     def member_names(self) -> list[str]:
         raw = self.cleaned_data.get("members") or ""
         return [n.strip() for n in raw.split(",") if n.strip()]
+
+
+class InviteForm(forms.Form):
+    """An invitation into the user's team: the invitee's username."""
+
+    username = forms.CharField(max_length=150)
 
 
 class _DateTimeInput(forms.DateTimeInput):

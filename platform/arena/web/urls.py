@@ -10,6 +10,7 @@ from arena.web.views import (
     organizer,
     pages,
     submissions,
+    teams,
 )
 
 app_name = "web"
@@ -19,7 +20,11 @@ urlpatterns = [
     path("challenges/", pages.challenge_list, name="challenge_list"),
     path("challenges/<slug:slug>/", pages.challenge_detail, name="challenge_detail"),
     path("challenges/<slug:slug>/join/", pages.challenge_join, name="challenge_join"),
-    path("challenges/<slug:slug>/team/", pages.team_create, name="team_create"),
+    path("challenges/<slug:slug>/team/", teams.team_create, name="team_create"),
+    path("challenges/<slug:slug>/team/invite/", teams.team_invite, name="team_invite"),
+    path("challenges/<slug:slug>/team/leave/", teams.team_leave, name="team_leave"),
+    path("invitations/<int:invitation_id>/accept/", teams.invitation_accept, name="invitation_accept"),
+    path("invitations/<int:invitation_id>/decline/", teams.invitation_decline, name="invitation_decline"),
     path("phases/<int:phase_id>/leaderboard/", leaderboards.leaderboard, name="leaderboard"),
     path("phases/<int:phase_id>/leaderboard.csv", leaderboards.leaderboard_csv, name="leaderboard_csv"),
     path("phases/<int:phase_id>/inputs.zip", leaderboards.inputs_download, name="inputs_download"),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from arena.challenges import permissions as perms
 from arena.participation.services import ParticipationError, join_challenge
 from arena.web.access import challenge_or_404
-from arena.web.forms import TeamForm
+from arena.web.forms import InviteForm, TeamForm
 from arena.web.presenters import phase_card, phase_state, task_or_none
 
 
@@ -73,7 +73,7 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A challenge: description, rules, and its phases (tasks, schedule, quota, ranking)."""
     challenge = challenge_or_404(request, slug)
     cards = [phase_card(request.user, phase) for phase in challenge.phases.all()]
-    from arena.participation.services import team_for
+    from arena.participation.services import pending_invitations, team_for
 
     team = team_for(request.user, challenge)
     context = {
@@ -81,7 +81,13 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "cards": cards,
         "team": team,
         "team_members": list(team.members.values_list("username", flat=True)) if team else [],
+        "team_pending": (
+            list(team.invitations.filter(status="pending").values_list("invitee__username", flat=True))
+            if team else []
+        ),
+        "invitations": list(pending_invitations(request.user, challenge)),
         "team_form": TeamForm(),
+        "invite_form": InviteForm(),
         "is_organizer": perms.is_organizer(request.user, challenge),
         "registration": perms.registration_status(request.user, challenge),
         "organizers": list(challenge.organizers.values_list("username", flat=True)),
@@ -105,24 +111,4 @@ def challenge_join(request: HttpRequest, slug: str) -> HttpResponse:
             messages.info(request, "Registration received: the organizers will review it.")
         else:
             messages.error(request, "Your registration for this challenge was rejected.")
-    return redirect("web:challenge_detail", slug=challenge.slug)
-
-
-@login_required
-@require_POST
-def team_create(request: HttpRequest, slug: str) -> HttpResponse:
-    """Create a team in the challenge with the user and the named approved participants."""
-    from arena.participation.services import create_team_for
-
-    challenge = challenge_or_404(request, slug)
-    form = TeamForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Field 'name': a team needs a name (at most 100 characters).")
-        return redirect("web:challenge_detail", slug=challenge.slug)
-    try:
-        team = create_team_for(challenge, request.user, form.cleaned_data["name"], form.member_names())
-    except ParticipationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"Team '{team.name}' created: your submissions now count for the team.")
     return redirect("web:challenge_detail", slug=challenge.slug)

@@ -1,0 +1,264 @@
+"""THE access-control table: every URL pattern of the site × every role → the HTTP status.
+
+``tests/platform/test_platform_permissions.py`` walks ``django.urls.get_resolver()`` and fails
+when a URL pattern has no row here (or a row names a pattern that no longer exists), then runs
+every probe below as every role against a world where each object belongs to the participant
+(alice) or to a challenge the other roles do not organize — so each object id in a URL is probed
+by users it does not belong to (IDOR).
+
+Adding a row: the key is the pattern exactly as the failing test prints it (the route strings
+of the ``path()`` calls joined, e.g. ``"api/v1/phases/<int:phase_id>/leaderboard/"``); the value
+is a list of probes ``P(method, E(default, role=status, ...), query=..., data=..., objects=...,
+changes=...)``:
+
+- ``E(404, participant=200, organizer=200, staff=200)``: ``default`` for every role not named.
+- ``objects={"phase_id": "hidden_phase"}``: which world object fills a URL parameter (default:
+  :data:`OBJECTS`); world objects are built by the ``world`` fixture of the test module.
+- ``encoding="multipart"``: API bodies sent as a form (uploads); JSON otherwise.
+- ``changes``: roles whose request may legitimately change the world (cancel, leave, …); for
+  every other role the test checks that nothing changed (submission status and attempt, board
+  visibility, team members, invitations, registrations, teams).
+
+The Django admin (``admin/``) is one staff-only block: :data:`ADMIN_PROBES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: anonymous; signed in but not registered; the participant owning the probed objects (alice,
+#: founder of Team Zebra); an approved participant in another team (bob, Team Yak); the
+#: organizer of another challenge (otto); the organizer of this challenge (olga); staff (root,
+#: a superuser).
+ROLES = (
+    "anonymous",
+    "stranger",
+    "participant",
+    "other_team",
+    "other_organizer",
+    "organizer",
+    "staff",
+)
+
+#: URL parameter → the world object probed by default (owned by the participant, or part of
+#: the challenge "kits" that only olga organizes).
+OBJECTS = {
+    "slug": "kits",
+    "phase_id": "phase",
+    "submission_id": "submission",
+    "invitation_id": "invitation",
+    "registration_id": "registration",
+}
+
+#: URL parameters that name objects of one user (not of a whole challenge): roles other than
+#: their owner and the organizers must never get a 2xx for them (checked for every row).
+PRIVATE_PARAMETERS = {"submission_id", "invitation_id", "registration_id"}
+OWNER_ROLES = {"participant", "organizer", "staff"}
+
+
+def E(default: int, **over: int) -> dict[str, int]:  # noqa: N802 - reads as a table cell
+    """Expected status per role: ``default`` for every role not named in ``over``."""
+    unknown = set(over) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown role(s) {sorted(unknown)}; roles are {ROLES}")
+    return {role: over.get(role, default) for role in ROLES}
+
+
+@dataclass(frozen=True)
+class P:
+    """One probe of a URL pattern: method, expected status per role, query string, body,
+    world objects for the URL parameters, and the roles allowed to change the world."""
+
+    method: str
+    expect: dict[str, int]
+    query: str = ""
+    data: dict = field(default_factory=dict)
+    objects: dict[str, str] = field(default_factory=dict)
+    changes: frozenset[str] = frozenset()
+    encoding: str = "json"  # API bodies: "json" or "multipart"
+
+
+ALL = E(200)
+ORG = dict(organizer=200, staff=200)
+SIGNED_IN = E(200, anonymous=401)
+WEB_SIGNED_IN = E(200, anonymous=302)
+ORG_REDIRECT = E(404, anonymous=302, organizer=302, staff=302)  # organizer POSTs go back to a page
+ORGS = frozenset({"organizer", "staff"})
+
+TABLE: dict[str, list[P]] = {
+    # ---------------------------------------------------------------- API (/api/v1/)
+    "api/v1/schema/": [P("GET", ALL)],
+    "api/v1/challenges/": [P("GET", ALL)],
+    "api/v1/challenges/<slug:slug>/": [
+        P("GET", ALL),
+        P("GET", E(404, **ORG), objects={"slug": "secret"}),
+    ],
+    "api/v1/challenges/<slug:slug>/join/": [
+        P("POST", E(201, anonymous=401, participant=200, other_team=200),
+          changes=frozenset({"stranger", "other_organizer", "organizer", "staff"})),
+        P("POST", E(404, anonymous=401, organizer=201, staff=201), objects={"slug": "secret"},
+          changes=ORGS),
+    ],
+    "api/v1/challenges/<slug:slug>/team/": [
+        P("GET", SIGNED_IN),
+        P("GET", E(404, anonymous=401, **ORG), objects={"slug": "secret"}),
+        # founding a second team, or without an approved registration, is refused for everyone
+        P("POST", E(400, anonymous=401), data={"name": "Brand New"}),
+        P("POST", E(404, anonymous=401, organizer=400, staff=400), data={"name": "Brand New"},
+          objects={"slug": "secret"}),
+    ],
+    "api/v1/challenges/<slug:slug>/team/invitations/": [
+        P("POST", E(404, anonymous=401, participant=201, other_team=201), data={"username": "carol"},
+          changes=frozenset({"participant", "other_team"})),
+    ],
+    "api/v1/challenges/<slug:slug>/team/leave/": [
+        P("POST", E(404, anonymous=401, participant=200, other_team=200),
+          changes=frozenset({"participant", "other_team"})),
+    ],
+    "api/v1/invitations/": [P("GET", SIGNED_IN)],
+    # the invitation is bob's (Team Yak) to alice, who is in a team already: she may only decline
+    "api/v1/invitations/<int:invitation_id>/accept/": [
+        P("POST", E(404, anonymous=401, participant=400)),
+    ],
+    "api/v1/invitations/<int:invitation_id>/decline/": [
+        P("POST", E(404, anonymous=401, participant=200), changes=frozenset({"participant"})),
+    ],
+    "api/v1/phases/<int:phase_id>/": [
+        P("GET", ALL),
+        P("GET", E(404, **ORG), objects={"phase_id": "private_phase"}),
+    ],
+    "api/v1/phases/<int:phase_id>/submissions/": [
+        P("GET", SIGNED_IN),
+        P("GET", E(404, anonymous=401, **ORG), objects={"phase_id": "private_phase"}),
+        P("GET", E(403, anonymous=401, **ORG), query="all=1"),
+        P("POST", E(400, anonymous=401), encoding="multipart"),  # no file: refused, nothing stored
+    ],
+    "api/v1/phases/<int:phase_id>/leaderboard/": [
+        P("GET", ALL),
+        P("GET", ALL, query="format=csv"),
+        P("GET", E(403, **ORG), objects={"phase_id": "hidden_phase"}),
+        P("GET", E(403, **ORG), query="format=csv", objects={"phase_id": "hidden_phase"}),
+        P("GET", E(200, anonymous=403, stranger=403, other_organizer=403),
+          objects={"phase_id": "members_phase"}),
+        P("GET", E(404, **ORG), objects={"phase_id": "private_phase"}),
+    ],
+    "api/v1/phases/<int:phase_id>/leaderboard/robustness/": [
+        P("GET", ALL),
+        P("GET", E(403, **ORG), objects={"phase_id": "hidden_phase"}),
+        P("GET", E(200, anonymous=403, stranger=403, other_organizer=403),
+          objects={"phase_id": "members_phase"}),
+        P("GET", E(404), objects={"phase_id": "private_phase"}),  # nothing computed there
+    ],
+    "api/v1/phases/<int:phase_id>/inputs/": [
+        P("GET", E(200, anonymous=401, stranger=403, other_organizer=403)),
+        P("GET", E(404), objects={"phase_id": "private_phase"}),  # no test images there at all
+    ],
+    "api/v1/phases/<int:phase_id>/reevaluate/": [
+        P("POST", E(403, anonymous=401, **ORG), changes=ORGS),
+        P("POST", E(404, anonymous=401, **ORG), objects={"phase_id": "private_phase"}, changes=ORGS),
+    ],
+    "api/v1/submissions/<int:submission_id>/": [
+        P("GET", E(404, participant=200, **ORG)),
+        P("GET", E(404, participant=403, **ORG), query="cases=1"),  # per-case not released
+    ],
+    "api/v1/submissions/<int:submission_id>/reevaluate/": [
+        P("POST", E(404, anonymous=401, participant=403, **ORG), changes=ORGS),
+    ],
+    "api/v1/submissions/<int:submission_id>/cancel/": [
+        P("POST", E(404, anonymous=401, participant=200, **ORG)),  # succeeded: nothing to cancel
+    ],
+    # a prediction submission has no container job: 404 for everyone, never a leak
+    "api/v1/submissions/<int:submission_id>/job/": [P("GET", E(404))],
+    # ---------------------------------------------------------------- web UI
+    "": [P("GET", ALL)],
+    "challenges/": [P("GET", ALL)],
+    "challenges/<slug:slug>/": [
+        P("GET", ALL),
+        P("GET", E(404, **ORG), objects={"slug": "secret"}),
+    ],
+    "challenges/<slug:slug>/join/": [
+        P("POST", E(302), changes=frozenset({"stranger", "other_organizer", "organizer", "staff"})),
+        P("POST", E(404, anonymous=302, organizer=302, staff=302), objects={"slug": "secret"},
+          changes=ORGS),
+        P("GET", E(405, anonymous=302)),
+    ],
+    "challenges/<slug:slug>/team/": [
+        P("POST", E(302), data={"name": "Brand New"}),  # refused with a message: nothing made
+        P("POST", E(404, anonymous=302, organizer=302, staff=302), data={"name": "Brand New"},
+          objects={"slug": "secret"}),
+    ],
+    "challenges/<slug:slug>/team/invite/": [
+        P("POST", E(404, anonymous=302, participant=302, other_team=302), data={"username": "carol"},
+          changes=frozenset({"participant", "other_team"})),
+    ],
+    "challenges/<slug:slug>/team/leave/": [
+        P("POST", E(404, anonymous=302, participant=302, other_team=302),
+          changes=frozenset({"participant", "other_team"})),
+    ],
+    "invitations/<int:invitation_id>/accept/": [
+        P("POST", E(404, anonymous=302, participant=302)),  # alice is in a team: refused, message
+    ],
+    "invitations/<int:invitation_id>/decline/": [
+        P("POST", E(404, anonymous=302, participant=302), changes=frozenset({"participant"})),
+    ],
+    "phases/<int:phase_id>/leaderboard/": [
+        P("GET", ALL),
+        P("GET", ALL, objects={"phase_id": "hidden_phase"}),  # the page says it is hidden
+        P("GET", ALL, objects={"phase_id": "members_phase"}),
+        P("GET", E(404, **ORG), objects={"phase_id": "private_phase"}),
+    ],
+    "phases/<int:phase_id>/leaderboard.csv": [
+        P("GET", ALL),
+        P("GET", E(404, **ORG), objects={"phase_id": "hidden_phase"}),
+        P("GET", E(200, anonymous=404, stranger=404, other_organizer=404),
+          objects={"phase_id": "members_phase"}),
+    ],
+    "phases/<int:phase_id>/inputs.zip": [
+        P("GET", E(200, anonymous=404, stranger=404, other_organizer=404)),
+        P("GET", E(404), objects={"phase_id": "private_phase"}),  # no test images there at all
+    ],
+    "phases/<int:phase_id>/submit/": [
+        P("GET", WEB_SIGNED_IN),
+        P("GET", E(404, anonymous=302, **ORG), objects={"phase_id": "private_phase"}),
+        P("POST", E(400, anonymous=302)),  # the form again, naming the missing file; nothing stored
+    ],
+    "submissions/": [P("GET", WEB_SIGNED_IN)],
+    "submissions/<int:submission_id>/": [P("GET", E(404, participant=200, **ORG))],
+    "submissions/<int:submission_id>/cancel/": [
+        P("POST", E(404, anonymous=302, participant=302, organizer=302, staff=302)),
+    ],
+    "notifications/": [P("GET", WEB_SIGNED_IN)],
+    "notifications/read/": [P("POST", E(302))],
+    "manage/phases/<int:phase_id>/": [P("GET", E(404, anonymous=302, **ORG))],
+    "manage/phases/<int:phase_id>/reevaluate/": [P("POST", ORG_REDIRECT, changes=ORGS)],
+    "manage/phases/<int:phase_id>/visibility/": [
+        P("POST", ORG_REDIRECT, data={"visibility": "hidden"}, changes=ORGS),
+        # otto's challenge: he (and staff) may, olga may not
+        P("POST", E(404, anonymous=302, other_organizer=302, staff=302), data={"visibility": "hidden"},
+          objects={"phase_id": "other_phase"}, changes=frozenset({"other_organizer", "staff"})),
+    ],
+    "manage/phases/<int:phase_id>/registrations/<int:registration_id>/": [
+        P("POST", ORG_REDIRECT, data={"decision": "approve"}, changes=ORGS),
+        # a registration of kits through a phase of another challenge: never
+        P("POST", E(404, anonymous=302), data={"decision": "approve"},
+          objects={"phase_id": "other_phase"}),
+    ],
+    "manage/submissions/<int:submission_id>/reevaluate/": [
+        P("POST", ORG_REDIRECT, changes=ORGS),
+    ],
+    "accounts/login/": [P("GET", E(302, anonymous=200))],
+    "accounts/logout/": [P("POST", E(302))],
+    "accounts/signup/": [P("GET", E(302, anonymous=200))],
+    "vendor/plotly.min.js": [P("GET", ALL)],
+}
+
+#: The Django admin, one staff-only block: a few pages, each 200 for staff and a redirect to the
+#: admin login for everyone else.
+ADMIN_PREFIX = "admin/"
+ADMIN_PROBES = [
+    "/admin/",
+    "/admin/submissions/submission/",
+    "/admin/participation/team/",
+    "/admin/participation/invitation/",
+    "/admin/auth/user/",
+]
