@@ -168,6 +168,9 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
         "max_size": int(os.environ.get("ARENA_DB_POOL_MAX", "8")),
         "timeout": float(os.environ.get("ARENA_DB_POOL_TIMEOUT", "20")),
     }
+    # A pooled connection the server dropped (restart, pg_terminate_backend) is replaced before
+    # use instead of failing the request (Django passes psycopg's check_connection to the pool).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

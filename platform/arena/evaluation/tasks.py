@@ -43,7 +43,7 @@ def _finish(sub: Submission, attempt: int, result, digest: str) -> bool:
     metrics_json = json_safe(result.metrics_json)
     with transaction.atomic():
         locked = (
-            Submission.objects.select_for_update()
+            Submission.objects.select_for_update(of=("self",))
             .select_related("phase", "phase__challenge", "creator")
             .get(pk=sub.pk)
         )

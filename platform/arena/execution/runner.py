@@ -45,7 +45,7 @@ MAX_RUN_ATTEMPTS = 3
 
 def _locked(job_id: int) -> Job | None:
     return (
-        Job.objects.select_for_update()
+        Job.objects.select_for_update(of=("self", "submission"))
         .select_related("submission", "submission__phase", "image")
         .filter(pk=job_id)
         .first()

@@ -74,6 +74,10 @@ def dispatch(task, submission_id: int, attempt: int) -> bool:
     transaction that made the work owed has committed. Returns False (logged) when the broker
     cannot be reached: the sweep sends it later."""
     try:
+        # Fail fast when the broker is down (the producer's own reconnect loop would hold the
+        # request for minutes), then publish with a short retry.
+        with task.app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=5)
         task.apply_async(
             (submission_id, attempt),
             retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},

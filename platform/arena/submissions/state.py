@@ -136,7 +136,7 @@ def record_created(sub: Submission, *, by=None, reason: str = "uploaded") -> Sta
 
 def _lock(submission_id: int) -> Submission | None:
     return (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("phase", "phase__challenge", "creator")
         .filter(pk=submission_id)
         .first()
