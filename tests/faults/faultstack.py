@@ -130,8 +130,8 @@ class Stack:
             ARENA_LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
             **FAST,
-            **(env or {}),
         )
+        self.env.update(env or {})
         self.db_name: str | None = None
         self.redis: Redis | None = None
         if backend == "postgres":
