@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make run`: migrate, seed the demo, then start the web server and a Celery worker (queues cpu,gpu)
 # on the embedded default (SQLite + kombu's serverless filesystem broker, everything under var/).
-# Prints the URL and the demo accounts; Ctrl-C (or SIGTERM) stops both processes.
+# Prints the URL and the demo accounts; Ctrl-C (or SIGTERM) stops both processes. The worker also
+# runs the owed-work sweep on a timer (arena.submissions.liveness; ARENA_SWEEP_INTERVAL), so a
+# submission whose message or worker was lost is dispatched again without another process.
 # Environment: HOST (127.0.0.1), PORT (8000), WORKER_CONCURRENCY (2), ARENA_VAR_DIR (var/).
 set -euo pipefail
 cd "$(dirname "$0")/.."

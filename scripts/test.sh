@@ -6,6 +6,8 @@ PY=.venv/bin/python
 bash scripts/ref_venv.sh   # peer libraries (DeepMind surface-distance needs NumPy < 2)
 bash scripts/ensure_chromium.sh   # Debian's Chromium for the Playwright browser tests
 bash scripts/ensure_r.sh          # Debian's R for the robustness statistics tests (wilcox.test, p.adjust)
+# tests/faults (marker "faults") starts its own redis-server and PostgreSQL database and fails,
+# never skips, when they cannot start: it runs here like every other tier.
 status=0
 # Podman engine + offline images for tests/containers; a failure still runs the other tiers (the
 # container tests then fail with the recorded reason) and fails the run.

@@ -7,11 +7,14 @@ serverless ``filesystem://`` transport in the embedded default).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from typing import Any
 
 from celery import Celery, shared_task
+from celery.signals import worker_process_init, worker_ready, worker_shutdown
+from django.db import InterfaceError, OperationalError, connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arena.settings")
 
@@ -33,7 +36,57 @@ app.conf.task_routes = (route_task,)
 
 # Errors worth another try (a database blip, a broker hiccup); everything else is a real failure
 # that the task itself turns into a user-visible reason.
-_TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
+_DB_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+_TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError, *_DB_ERRORS)
+
+_sweeper_stop = None
+
+
+@worker_ready.connect
+def _start_sweeper(sender=None, **kwargs) -> None:
+    """Every worker re-dispatches owed work on a timer (arena.submissions.liveness)."""
+    global _sweeper_stop
+    from arena.submissions.liveness import start_sweeper
+
+    _sweeper_stop = start_sweeper()
+
+
+@worker_process_init.connect
+def _forget_parent_db_pool(**kwargs) -> None:
+    """A pool process forked from the worker must not use its parent's pooled PostgreSQL
+    connections (shared sockets): forget them; the child opens its own pool on first use."""
+    try:
+        from django.db.backends.postgresql.base import DatabaseWrapper
+    except ImportError:  # pragma: no cover - psycopg is a hard dependency
+        return
+    DatabaseWrapper._connection_pools.clear()
+    for conn in connections.all(initialized_only=True):
+        conn.connection = None
+
+
+@worker_shutdown.connect
+def _stop_sweeper(sender=None, **kwargs) -> None:
+    if _sweeper_stop is not None:
+        _sweeper_stop.set()
+
+
+def _closing_broken_connections(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Close this process's database connections when ``func`` meets a database error, so the
+    retry (autoretry_for) opens a fresh one instead of reusing the dead socket."""
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except _DB_ERRORS:
+            for conn in connections.all():
+                try:
+                    conn.close()
+                except Exception:  # the socket is already gone
+                    pass
+            raise
+
+    return run
 
 
 def arena_task(
@@ -48,7 +101,8 @@ def arena_task(
 
     Every task is ``acks_late`` with ``reject_on_worker_lost`` (a killed worker's message is
     delivered again), ignores results (state lives in the database), and retries transient
-    errors with exponential backoff. Tasks must therefore be idempotent: lock the row, check the
+    errors — a dropped database connection included, on a fresh connection — with exponential
+    backoff. Tasks must therefore be idempotent: lock the row, check the
     expected state and attempt, do one step, commit, schedule the next step on commit.
     """
     if queue not in QUEUES:
@@ -70,6 +124,6 @@ def arena_task(
         if time_limit is not None:
             options["time_limit"] = time_limit
             options["soft_time_limit"] = max(1, time_limit - 30)
-        return shared_task(**options)(func)
+        return shared_task(**options)(_closing_broken_connections(func))
 
     return decorator

@@ -161,6 +161,19 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Bounded, pooled connections (psycopg's pool, Django 5.2): each process holds at most
+    # ARENA_DB_POOL_MAX connections; a request waits up to ARENA_DB_POOL_TIMEOUT s for one
+    # instead of failing with "too many clients". The pool requires CONN_MAX_AGE = 0.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("ARENA_DB_POOL_MIN", "1")),
+        "max_size": int(os.environ.get("ARENA_DB_POOL_MAX", "8")),
+        "timeout": float(os.environ.get("ARENA_DB_POOL_TIMEOUT", "20")),
+    }
+    # A pooled connection the server dropped (restart, pg_terminate_backend) is replaced before
+    # use instead of failing the request (Django passes psycopg's check_connection to the pool).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -317,6 +330,18 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "arena@localhost")
 
+# Owed work lives in the database (arena.submissions.liveness): running tasks beat every
+# ARENA_HEARTBEAT_INTERVAL s; every worker sweeps every ARENA_SWEEP_INTERVAL s (0: off) and
+# re-dispatches waiting submissions with no broker message after ARENA_DISPATCH_GRACE s and
+# working ones whose heartbeat is older than ARENA_HEARTBEAT_TIMEOUT s.
+ARENA_HEARTBEAT_INTERVAL = float(os.environ.get("ARENA_HEARTBEAT_INTERVAL", "15"))
+ARENA_HEARTBEAT_TIMEOUT = float(os.environ.get("ARENA_HEARTBEAT_TIMEOUT", "120"))
+ARENA_DISPATCH_GRACE = float(os.environ.get("ARENA_DISPATCH_GRACE", "30"))
+ARENA_SWEEP_INTERVAL = float(os.environ.get("ARENA_SWEEP_INTERVAL", "30"))
+# Hard time limits of the two cpu jobs (seconds); the broker's visibility timeout follows them.
+ARENA_VALIDATION_TIME_LIMIT = int(os.environ.get("ARENA_VALIDATION_TIME_LIMIT", "3600"))
+ARENA_SCORING_TIME_LIMIT = int(os.environ.get("ARENA_SCORING_TIME_LIMIT", str(6 * 3600)))
+
 # Celery: embedded default is the serverless filesystem transport (one machine only).
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
@@ -331,7 +356,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("queue", "processed", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+    # Redis hands an unacknowledged message back after this long: longer than the longest job,
+    # so a live job is never run twice. A dead worker's work is taken over much sooner by the
+    # sweep (ARENA_HEARTBEAT_TIMEOUT below), not by this timeout.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": max(ARENA_SCORING_TIME_LIMIT, ARENA_VALIDATION_TIME_LIMIT) + 600,
+        "socket_connect_timeout": 5,
+        "socket_timeout": 30,
+    }
 CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None

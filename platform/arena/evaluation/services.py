@@ -6,6 +6,7 @@ from django.db import transaction
 
 from arena.challenges.models import Phase
 from arena.evaluation.models import Evaluation
+from arena.submissions.liveness import dispatch
 from arena.submissions.models import Submission
 from arena.submissions.services import hand_over_predictions
 from arena.submissions.state import restart
@@ -26,10 +27,11 @@ def enqueue_scoring(
 
 
 def schedule_scoring(sender=None, *, submission_id: int, attempt: int, **kwargs) -> None:
-    """Receiver of ``arena.submissions.signals.predictions_ready``: queue the scoring task."""
+    """Receiver of ``arena.submissions.signals.predictions_ready``: queue the scoring task
+    (a broker that cannot be reached is logged; the sweep sends it later)."""
     from arena.evaluation.tasks import score_submission
 
-    score_submission.delay(submission_id, attempt)
+    dispatch(score_submission, submission_id, attempt)
 
 
 def _has_predictions(sub: Submission) -> bool:
@@ -57,7 +59,7 @@ def reevaluate_submission(submission: Submission, by=None) -> Submission:
             target, task = S.PENDING, validate_submission
         sub = restart(sub.pk, target, by=by)
         pk, attempt = sub.pk, sub.attempt
-        transaction.on_commit(lambda: task.delay(pk, attempt))
+        transaction.on_commit(lambda: dispatch(task, pk, attempt))
     return sub
 
 

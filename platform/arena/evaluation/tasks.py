@@ -9,15 +9,16 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from arena.celery import arena_task
 from arena.evaluation.models import Evaluation
 from arena.evaluation.signals import submission_scored
 from arena.notifications.services import notify
+from arena.submissions.liveness import current_task_id, heartbeat, heartbeat_timeout
 from arena.submissions.models import Submission
-from arena.submissions.state import apply, fail, transition
+from arena.submissions.state import apply, claim, fail
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def _finish(sub: Submission, attempt: int, result, digest: str) -> bool:
     metrics_json = json_safe(result.metrics_json)
     with transaction.atomic():
         locked = (
-            Submission.objects.select_for_update()
+            Submission.objects.select_for_update(of=("self",))
             .select_related("phase", "phase__challenge", "creator")
             .get(pk=sub.pk)
         )
@@ -76,20 +77,25 @@ def _finish(sub: Submission, attempt: int, result, digest: str) -> bool:
     return True
 
 
-@arena_task(queue="cpu", time_limit=6 * 3600)
+@arena_task(queue="cpu", time_limit=settings.ARENA_SCORING_TIME_LIMIT)
 def score_submission(submission_id: int, attempt: int) -> None:
     """Score one submission attempt against its phase's reference set.
 
     Idempotent: the Evaluation has a unique (submission, attempt) constraint and is created
-    with get_or_create under the row lock, so a redelivered message cannot write twice."""
-
-    sub = transition(submission_id, attempt, (S.QUEUED, S.EVALUATING), S.EVALUATING)
+    with get_or_create under the row lock, so a redelivered message cannot write twice; a second
+    task meets the first one's live heartbeat (``state.claim``) and stops. A database error is
+    retried (arena_task), not turned into a failed submission."""
+    sub = claim(
+        submission_id, attempt, (S.QUEUED, S.EVALUATING), S.EVALUATING,
+        task_id=current_task_id(), stale_after=heartbeat_timeout(),
+    )
     if sub is None:
         return
     scratch = Path(settings.ARENA_WORK_ROOT) / "scoring" / str(submission_id) / str(attempt)
     shutil.rmtree(scratch, ignore_errors=True)
     try:
-        _score_in(sub, attempt, scratch)
+        with heartbeat(submission_id, attempt):
+            _score_in(sub, attempt, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -121,6 +127,8 @@ def _score_in(sub: Submission, attempt: int, scratch: Path) -> None:
     except evaluators.EvaluationInputError as exc:
         fail(sub.pk, attempt, f"invalid predictions: {exc}")
         return
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: arena_task retries the task
     except Exception:
         logger.exception("scoring of submission %s crashed", sub.pk)
         fail(sub.pk, attempt, "internal error while scoring; the organizers were informed")

@@ -32,6 +32,7 @@ from arena.execution.failures import run_failure
 from arena.execution.imagearchive import open_tar_stream
 from arena.execution.models import Job
 from arena.execution.outputs import OutputProblem, collect_outputs
+from arena.submissions.liveness import beat
 from arena.submissions.models import Submission
 from arena.submissions.services import hand_over_predictions
 from arena.submissions.state import fail as fail_submission
@@ -44,7 +45,7 @@ MAX_RUN_ATTEMPTS = 3
 
 def _locked(job_id: int) -> Job | None:
     return (
-        Job.objects.select_for_update()
+        Job.objects.select_for_update(of=("self", "submission"))
         .select_related("submission", "submission__phase", "image")
         .filter(pk=job_id)
         .first()
@@ -141,6 +142,7 @@ def _stop_check(job: Job, attempt: int):
     the job moved to another attempt."""
 
     def should_stop() -> bool:
+        beat(job.submission_id, job.submission_attempt)  # the container run is alive
         sub = Submission.objects.filter(pk=job.submission_id).values("status", "attempt").first()
         current = Job.objects.filter(pk=job.pk).values_list("attempt", flat=True).first()
         return (sub is None or sub["status"] == Submission.Status.CANCELLED

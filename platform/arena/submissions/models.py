@@ -68,6 +68,11 @@ class Submission(models.Model):
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # Liveness of owed work (arena.submissions.liveness): when a task message was last sent for
+    # this attempt, and when the task working on it last said it was alive (and which task).
+    dispatched = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    worker_task = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]

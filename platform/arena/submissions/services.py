@@ -238,10 +238,12 @@ def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect)
                 comment=(comment or "")[:500],
             )
             record_created(submission, by=user)
+            from arena.submissions.liveness import dispatch
             from arena.submissions.tasks import validate_submission
 
+            # After commit; a broker that is down leaves the row to the sweep (never a 500).
             transaction.on_commit(
-                lambda: validate_submission.delay(submission.pk, submission.attempt)
+                lambda: dispatch(validate_submission, submission.pk, submission.attempt)
             )
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -137,7 +137,7 @@ def record_created(sub: Submission, *, by=None, reason: str = "uploaded") -> Sta
 
 def _lock(submission_id: int) -> Submission | None:
     return (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("phase", "phase__challenge", "creator")
         .filter(pk=submission_id)
         .first()
@@ -176,6 +176,50 @@ def transition(
             )
             return None
         return apply(sub, new_status, reason=reason, by=by, **fields)
+
+
+def claim(
+    submission_id: int,
+    attempt: int,
+    expected: Iterable[str],
+    new_status: str,
+    *,
+    task_id: str,
+    stale_after: float,
+    reason: str = "",
+) -> Submission | None:
+    """Take the submission for one task run: like :func:`transition`, and also stamps
+    ``heartbeat`` (now) and ``worker_task`` (``task_id``).
+
+    Re-entering ``new_status`` (a redelivered or re-dispatched message) is allowed only when the
+    recorded task is this one (a retry) or its heartbeat is older than ``stale_after`` seconds
+    (the task that held it is gone); otherwise another task is alive on it and None is returned,
+    as for every stale call."""
+    expected = tuple(expected)
+    for source in expected:
+        if not is_allowed(source, new_status):
+            raise IllegalTransition(submission_id, source, new_status)
+    now = timezone.now()
+    with transaction.atomic():
+        sub = _lock(submission_id)
+        if sub is None or sub.attempt != attempt or sub.status not in expected:
+            return None
+        if (
+            sub.status == new_status
+            and sub.worker_task
+            and sub.worker_task != task_id
+            and sub.heartbeat is not None
+            and (now - sub.heartbeat).total_seconds() < stale_after
+        ):
+            logger.info(
+                "submission %s: task %s is alive on it; %s skips", submission_id, sub.worker_task, task_id
+            )
+            return None
+        if sub.status == new_status and sub.worker_task and sub.worker_task != task_id:
+            reason = reason or f"taken over: the task before stopped beating ({sub.worker_task})"
+        return apply(
+            sub, new_status, reason=reason, heartbeat=now, worker_task=(task_id or "")[:64]
+        )
 
 
 def fail(submission_id: int, attempt: int | None, error: str, *, by=None) -> Submission | None:

@@ -8,11 +8,13 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from arena.celery import arena_task
 from arena.submissions import archives
+from arena.submissions.liveness import current_task_id, heartbeat, heartbeat_timeout
 from arena.submissions.models import Submission
-from arena.submissions.state import fail, transition
+from arena.submissions.state import claim, fail
 
 logger = logging.getLogger(__name__)
 
@@ -105,13 +107,18 @@ def _start_algorithm(sub: Submission) -> None:
         fail(sub.pk, sub.attempt, "algorithm phases need the execution app, not installed here")
 
 
-@arena_task(queue="cpu", time_limit=3600)
+@arena_task(queue="cpu", time_limit=settings.ARENA_VALIDATION_TIME_LIMIT)
 def validate_submission(submission_id: int, attempt: int) -> None:
     """Validate one submission attempt (``pending``/``validating`` → ``queued`` or ``failed``).
 
-    Idempotent: a redelivered message re-runs the (side-effect free) validation; stale attempts
-    and rows in other states are skipped."""
-    sub = transition(submission_id, attempt, (S.PENDING, S.VALIDATING), S.VALIDATING)
+    Idempotent: a redelivered or re-dispatched message re-runs the (side-effect free)
+    validation only when no other task is alive on the attempt (``state.claim``); stale attempts
+    and rows in other states are skipped. A database error is retried (arena_task), not turned
+    into a failed submission."""
+    sub = claim(
+        submission_id, attempt, (S.PENDING, S.VALIDATING), S.VALIDATING,
+        task_id=current_task_id(), stale_after=heartbeat_timeout(),
+    )
     if sub is None:
         return
     if sub.started is None:
@@ -119,10 +126,13 @@ def validate_submission(submission_id: int, attempt: int) -> None:
 
         Submission.objects.filter(pk=sub.pk).update(started=timezone.now())
     try:
-        if sub.kind == Submission.Kind.ALGORITHM:
-            _start_algorithm(sub)
-        else:
-            _validate_predictions(sub)
+        with heartbeat(submission_id, attempt):
+            if sub.kind == Submission.Kind.ALGORITHM:
+                _start_algorithm(sub)
+            else:
+                _validate_predictions(sub)
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: arena_task retries the task
     except Exception:
         logger.exception("validation of submission %s crashed", submission_id)
         fail(

@@ -1,0 +1,239 @@
+"""The database is the source of truth for owed work; the broker only carries wake-up calls.
+
+* :func:`dispatch` sends a task message for a submission attempt (callers do it on commit) and
+  stamps ``Submission.dispatched``. A broker that cannot be reached is logged, not raised: the
+  row is stored and the sweep sends the message later (an upload never becomes an HTTP 500
+  after its row was committed).
+* :func:`heartbeat` — a running validation / scoring task (and a container run, through
+  :func:`beat`) stamps ``Submission.heartbeat`` every ``ARENA_HEARTBEAT_INTERVAL`` seconds.
+* :func:`sweep` re-dispatches every submission owed work with no live task: waiting
+  (``pending`` / ``queued``) with no ready message in the broker for longer than
+  ``ARENA_DISPATCH_GRACE`` seconds, or working (``validating`` / ``evaluating``) with a heartbeat
+  older than ``ARENA_HEARTBEAT_TIMEOUT`` seconds (default 120). Every worker runs it on a timer
+  (:func:`start_sweeper`, started from ``arena.celery`` when the worker is ready) every
+  ``ARENA_SWEEP_INTERVAL`` seconds; no extra process.
+
+Duplicates are harmless: the tasks claim the row through ``state.claim`` (a second task meets a
+live heartbeat or a moved status and stops) and the Evaluation is unique per (submission,
+attempt). Algorithm submissions waiting for or running a container belong to the execution
+app's job (``run_job`` with its own attempts); the sweep takes them over once their outputs are
+collected (``queued`` with ``predictions_path``).
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connections
+from django.utils import timezone
+
+from arena.submissions.models import Submission
+
+logger = logging.getLogger(__name__)
+
+S = Submission.Status
+VALIDATE_TASK = "arena.submissions.tasks.validate_submission"
+SCORE_TASK = "arena.evaluation.tasks.score_submission"
+#: Waiting states (a message should be in the broker) and working states (a task beats).
+WAITING = (S.PENDING, S.QUEUED)
+WORKING = (S.VALIDATING, S.EVALUATING)
+
+
+def heartbeat_interval() -> float:
+    """Seconds between two heartbeats of a running task (``ARENA_HEARTBEAT_INTERVAL``)."""
+    return float(getattr(settings, "ARENA_HEARTBEAT_INTERVAL", 15))
+
+
+def heartbeat_timeout() -> float:
+    """Seconds after which a silent task counts as dead (``ARENA_HEARTBEAT_TIMEOUT``, 120)."""
+    return float(getattr(settings, "ARENA_HEARTBEAT_TIMEOUT", 120))
+
+
+def dispatch_grace() -> float:
+    """Seconds a waiting submission may go without a broker message (``ARENA_DISPATCH_GRACE``)."""
+    return float(getattr(settings, "ARENA_DISPATCH_GRACE", 30))
+
+
+def current_task_id() -> str:
+    """The running Celery task's id, or "" outside a task."""
+    from celery import current_task
+
+    return str(getattr(getattr(current_task, "request", None), "id", None) or "")
+
+
+def dispatch(task, submission_id: int, attempt: int) -> bool:
+    """Send ``task(submission_id, attempt)`` and stamp ``dispatched``. Call it after the
+    transaction that made the work owed has committed. Returns False (logged) when the broker
+    cannot be reached: the sweep sends it later."""
+    try:
+        # Fail fast when the broker is down (the producer's own reconnect loop would hold the
+        # request for minutes), then publish with a short retry.
+        with task.app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=5)
+        task.apply_async(
+            (submission_id, attempt),
+            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+        )
+    except Exception as exc:  # kombu/redis raise many types for "broker unreachable"
+        logger.warning(
+            "submission %s attempt %s: %s not sent (%s: %s); the sweep will send it",
+            submission_id, attempt, task.name, type(exc).__name__, exc,
+        )
+        return False
+    Submission.objects.filter(pk=submission_id, attempt=attempt).update(dispatched=timezone.now())
+    return True
+
+
+def beat(submission_id: int, attempt: int) -> None:
+    """Stamp one heartbeat of ``attempt`` now (a database error is logged, not raised)."""
+    try:
+        Submission.objects.filter(pk=submission_id, attempt=attempt).update(heartbeat=timezone.now())
+    except DatabaseError as exc:
+        logger.warning("submission %s: heartbeat not written (%s)", submission_id, exc)
+        close_old_connections()
+
+
+@contextmanager
+def heartbeat(submission_id: int, attempt: int) -> Iterator[None]:
+    """While the block runs, a thread stamps the attempt's heartbeat every
+    ``ARENA_HEARTBEAT_INTERVAL`` seconds (on its own database connection, closed at the end)."""
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            while not stop.wait(heartbeat_interval()):
+                beat(submission_id, attempt)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name=f"heartbeat-{submission_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def _task_key(payload: dict) -> tuple[str, int] | None:
+    headers = payload.get("headers") or {}
+    name = headers.get("task")
+    if name not in (VALIDATE_TASK, SCORE_TASK):
+        return None
+    try:
+        args = ast.literal_eval(headers.get("argsrepr") or "()")
+        return name, int(args[0])
+    except (ValueError, SyntaxError, TypeError, IndexError):
+        return None
+
+
+def ready_messages() -> set[tuple[str, int]] | None:
+    """``(task name, submission id)`` of every validation/scoring message waiting in the broker
+    (not yet taken by a worker); None when the broker cannot be inspected."""
+    url = settings.CELERY_BROKER_URL
+    found: set[tuple[str, int]] = set()
+    try:
+        if url.startswith("filesystem://"):
+            folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
+            raws = []
+            for path in folder.glob("*.msg"):
+                try:
+                    raws.append(path.read_bytes())
+                except OSError:  # taken by a worker meanwhile
+                    continue
+        elif url.startswith(("redis://", "rediss://")):
+            import redis
+
+            client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+            raws = []
+            for key in client.scan_iter(match="cpu*", count=1000):
+                if client.type(key) == b"list":
+                    raws.extend(client.lrange(key, 0, -1))
+        else:
+            return None
+    except Exception as exc:
+        logger.warning("the broker could not be inspected (%s); sweeping by time only", exc)
+        return None
+    for raw in raws:
+        try:
+            key = _task_key(json.loads(raw))
+        except (ValueError, TypeError, AttributeError):
+            continue
+        if key is not None:
+            found.add(key)
+    return found
+
+
+def owed() -> list[Submission]:
+    """Submissions owed work with no live task (see the module docstring), oldest first."""
+    now = timezone.now()
+    messages = ready_messages()
+    timeout = dt.timedelta(seconds=heartbeat_timeout())
+    # Without a view into the broker, a waiting row gets the longer timeout before a resend.
+    grace = dt.timedelta(seconds=dispatch_grace()) if messages is not None else timeout
+    candidates = Submission.objects.filter(status__in=WAITING + WORKING).order_by("created", "id")
+    result = []
+    for sub in candidates:
+        task = VALIDATE_TASK if sub.status in (S.PENDING, S.VALIDATING) else SCORE_TASK
+        if task == SCORE_TASK and not sub.predictions_path:
+            continue  # an algorithm job not collected yet: the execution app's job owns it
+        if messages is not None and (task, sub.pk) in messages:
+            continue
+        sent_recently = sub.dispatched is not None and now - sub.dispatched < grace
+        if sub.status in WAITING:
+            if not sent_recently:
+                result.append(sub)
+        elif (sub.heartbeat is None or now - sub.heartbeat > timeout) and not sent_recently:
+            result.append(sub)
+    return result
+
+
+def sweep() -> int:
+    """Re-dispatch every owed submission (see :func:`owed`); returns how many were sent."""
+    from arena.submissions.signals import predictions_ready
+    from arena.submissions.tasks import validate_submission
+
+    sent = 0
+    for sub in owed():
+        logger.warning(
+            "sweep: submission %s (%s, attempt %s) has no live task; dispatching again",
+            sub.pk, sub.status, sub.attempt,
+        )
+        if sub.status in (S.PENDING, S.VALIDATING):
+            sent += dispatch(validate_submission, sub.pk, sub.attempt)
+        else:
+            # The evaluation app's receiver dispatches the scoring task.
+            predictions_ready.send(sender=Submission, submission_id=sub.pk, attempt=sub.attempt)
+            sent += 1
+    return sent
+
+
+def start_sweeper(interval: float | None = None) -> threading.Event | None:
+    """Run :func:`sweep` every ``ARENA_SWEEP_INTERVAL`` seconds (0: off) in a daemon thread of
+    this process (the Celery worker's main process). Returns the event that stops it."""
+    every = float(getattr(settings, "ARENA_SWEEP_INTERVAL", 30) if interval is None else interval)
+    if every <= 0:
+        return None
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every):
+            try:
+                sweep()
+            except Exception:  # the database or broker is down: try again next time
+                logger.exception("sweep failed; trying again in %s s", every)
+            finally:
+                close_old_connections()
+                for conn in connections.all():
+                    conn.close()
+
+    threading.Thread(target=run, name="arena-sweep", daemon=True).start()
+    return stop
