@@ -51,11 +51,15 @@ def _assert_each_scored_once(outcomes: dict[int, dict], expected: int) -> None:
 
 
 class HeldReference:
-    """Swap one reference file for a FIFO: a validation (or scoring) that opens it blocks."""
+    """Swap one stored reference file (the phase's dataset in the stack's filesystem storage,
+    ``ARENA_VAR_DIR/datasets/…/references/``) for a FIFO: a validation or scoring task that stages
+    the references opens it and blocks until :meth:`release`."""
 
-    def __init__(self, dataset: Path):
-        self.path = dataset / "references" / "case_00000.nii.gz"
-        self.kept = dataset / "held-case_00000.nii.gz"
+    def __init__(self, var_dir: Path):
+        stored = sorted((var_dir / "datasets").rglob("references/case_00000.nii.gz"))
+        assert len(stored) == 1, f"expected one stored reference case_00000, found {stored}"
+        self.path = stored[0]
+        self.kept = self.path.with_name("held-case_00000.nii.gz")
         os.replace(self.path, self.kept)
         os.mkfifo(self.path)
 
@@ -74,7 +78,7 @@ def _blocked_inserts(conn) -> int:
 def test_worker_killed_while_validating(backend, request, dataset, tmp_path):
     stack = request.getfixturevalue("pg_stack" if backend == "postgres" else "embedded_stack")
     payload = _payload(dataset, tmp_path)
-    held = HeldReference(dataset)
+    held = HeldReference(stack.var_dir)
     response = stack.submit(payload)
     assert response.status_code == 201, response.text
     sub_id = response.json()["id"]
