@@ -45,6 +45,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         extra_metrics=extra,
         progress=None if args.quiet else _progress,
+        case_timeout=args.case_timeout,
+        total_timeout=args.total_timeout,
     )
     write_report(result, args.out)
     table = result.metrics_json["aggregates"]
@@ -136,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="comma-separated metrics beyond the task's official ones: dice, "
                        "hd95 (pooled, medpy), hd95_surfel (DeepMind), hd, assd, avd_sitk, "
                        "nsd@<mm> (e.g. hd95,hd95_surfel,nsd@2.0)")
+    score.add_argument("--case-timeout", type=float, default=None, metavar="SECONDS",
+                       help="stop with an error when one case's scoring runs over SECONDS "
+                       "(each case then runs in its own process; default: no limit)")
+    score.add_argument("--total-timeout", type=float, default=None, metavar="SECONDS",
+                       help="stop with an error when scoring all cases runs over SECONDS")
     score.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     score.set_defaults(func=cmd_score)
 
