@@ -47,20 +47,26 @@ def cmd_score(args: argparse.Namespace) -> int:
         progress=None if args.quiet else _progress,
         case_timeout=args.case_timeout,
         total_timeout=args.total_timeout,
+        missing=args.missing,
     )
     write_report(result, args.out)
     table = result.metrics_json["aggregates"]
     print(f"task {result.task.name}: {len(result.cases)} case(s) scored -> {args.out}")
     if result.missing_cases:
-        print(f"missing predictions (scored by the task's missing rule): "
-              f"{', '.join(result.missing_cases)}")
+        scored = {c.case for c in result.cases}
+        rule = ("scored by the task's missing rule" if result.missing_cases[0] in scored
+                else "left out of the means")
+        print(f"missing predictions ({rule}): {', '.join(result.missing_cases)}")
     if result.extra_files:
         print(f"extra files (ignored): {', '.join(result.extra_files)}")
+    print("per-case statistics (over cases):")
     print(f"{'region':<24}{'metric':<16}{'mean':>10}{'std':>10}{'median':>10}{'n':>5}")
     for region, metrics in table.items():
         for metric, stats in metrics.items():
             print(f"{region:<24}{metric:<16}{_fmt(stats['mean']):>10}{_fmt(stats['std']):>10}"
                   f"{_fmt(stats['median']):>10}{stats['count']:>5}")
+    print("leaderboard values (what the board shows and ranks on)"
+          + (f": {result.task.board_note}" if result.task.board_note else ":"))
     for key, value in result.metrics_json["ranking_scores"].items():
         if "/" not in key:
             print(f"{key}: {_fmt(value)}")
@@ -143,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "(each case then runs in its own process; default: no limit)")
     score.add_argument("--total-timeout", type=float, default=None, metavar="SECONDS",
                        help="stop with an error when scoring all cases runs over SECONDS")
+    score.add_argument("--missing", choices=("score", "drop", "official"), default="score",
+                       help="a reference case without prediction: 'score' it by the task's "
+                       "missing rule and count it (Arena, the platform; default), 'drop' it "
+                       "from the means, or the task's 'official' choice (kits21: drop)")
     score.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     score.set_defaults(func=cmd_score)
 

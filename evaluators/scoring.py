@@ -109,6 +109,7 @@ def score_folder(
     progress: Progress | None = None,
     case_timeout: float | None = None,
     total_timeout: float | None = None,
+    missing: str = "score",
 ) -> ScoreResult:
     """Score every reference case against the prediction folder.
 
@@ -120,7 +121,17 @@ def score_folder(
     case runs in a child process that is killed when its case runs over ``case_timeout`` or
     the folder over ``total_timeout``; then ``ScoringTimeoutError`` ("scoring exceeded N s on
     case X") is raised and nothing is returned (:mod:`evaluators.budget`).
+
+    Missing cases: ``missing="score"`` (Arena's rule, the platform's) scores a reference case
+    without prediction by the task's missing rule (an empty prediction) and counts it in every
+    mean; ``"drop"`` leaves it out of the cases and means (still listed in ``missing_cases``);
+    ``"official"`` is the task's official choice (``Task.official_missing``, e.g. KiTS21's
+    script drops them), "score" where the official rule is not public.
     """
+    if missing not in ("score", "drop", "official"):
+        raise EvaluationInputError(
+            f"missing: expected 'score', 'drop' or 'official', got {missing!r}"
+        )
     for label, limit in (("case_timeout", case_timeout), ("total_timeout", total_timeout)):
         if limit is not None and not limit > 0:
             raise EvaluationInputError(f"{label}: expected a number of seconds > 0, got {limit!r}")
@@ -134,10 +145,18 @@ def score_folder(
     predictions = spec.index_predictions(pred_dir, list(references))
     if predictions.problems:
         raise EvaluationInputError(predictions.problems[0])
+    if missing == "official":
+        missing = spec.official_missing or "score"
     work = [
         (spec.name, case, predictions.files.get(case), references[case], extra)
         for case in references
+        if missing == "score" or case in predictions.files
     ]
+    if not work:
+        raise EvaluationInputError(
+            f"{pred_dir}: no prediction matches a reference case, nothing to score with "
+            "missing cases dropped"
+        )
     jobs = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs)
     results: list[CaseScores] = []
     if case_timeout is not None or total_timeout is not None:
