@@ -8,11 +8,13 @@ bounded by a constant times the voxels of the box the points span, whatever the 
 2. a KD-tree search **bounded** to a small radius (:data:`NEAR_RADIUS` finest voxel sizes)
    answers the points near the target set; its cost per point is bounded by the lattice points
    in that ball;
-3. the remaining far points (a noisy prediction's holes and islands, a checkerboard) are answered
-   by the unbounded KD-tree only when the worst case of that search (every far point visiting
-   every target point) stays within :data:`TREE_BUDGET` target visits per voxel of their box;
-   otherwise by SciPy's exact Euclidean feature transform (``distance_transform_edt`` with
-   ``sampling=spacing``) of the target set on that box, O(voxels).
+3. the remaining far points are answered by SciPy's exact Euclidean feature transform
+   (``distance_transform_edt`` with ``sampling=spacing``) of the target set on the box of the
+   far and target points, O(voxels), when they are many: when (far points ×
+   min(target points, :data:`FAR_QUERY_COST`)) exceeds the box's voxels, as for a noisy
+   prediction's holes and islands or a checkerboard, where an unbounded KD-tree search cannot
+   prune; otherwise (a few far points, e.g. a false-positive blob far from the organ, or a tiny
+   target) by the unbounded KD-tree, each query then visiting at most all target points.
 
 Whichever stage found the nearest point, the distance is recomputed from the integer index
 difference in float64 exactly as SciPy's ``distance_transform_edt(..., sampling=spacing)``
@@ -61,9 +63,15 @@ def _shared_points(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 #: radius of the first, bounded KD-tree search, in units of the finest voxel size
 NEAR_RADIUS = 4.0
-#: far points use the unbounded KD-tree only while (far points × target points) is at most this
-#: many times the voxels of their box; beyond it the feature transform is cheaper in the worst case
-TREE_BUDGET = 32
+#: what one far KD-tree query is assumed to cost, in voxels of the feature transform (measured:
+#: a far query visits tens of leaves, the transform costs about 0.1-0.3 µs per voxel)
+FAR_QUERY_COST = 64
+
+
+def use_transform(far_points: int, target_points: int, voxels: float) -> bool:
+    """Whether the far points go to the feature transform (stage 3 of the module docstring):
+    far points × min(target points, :data:`FAR_QUERY_COST`) > voxels of their box."""
+    return float(far_points) * min(float(target_points), FAR_QUERY_COST) > voxels
 
 
 def _transform_nearest(query: np.ndarray, target: np.ndarray, low: np.ndarray,
@@ -105,7 +113,7 @@ def _nearest_points(query: np.ndarray, target: np.ndarray,
     low = np.minimum(far_query.min(axis=0), target.min(axis=0))
     high = np.maximum(far_query.max(axis=0), target.max(axis=0)) + 1
     voxels = float(np.prod((high - low).astype(np.float64)))
-    if float(far.size) * float(target.shape[0]) <= TREE_BUDGET * voxels:
+    if not use_transform(far.size, target.shape[0], voxels):
         threads = _QUERY_THREADS[0] if far.size > 20_000 else 1
         _, far_index = tree.query(scaled[far], k=1, workers=threads)
         nearest[far] = target[far_index]

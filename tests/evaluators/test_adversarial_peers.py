@@ -18,9 +18,9 @@ PEER = Path(__file__).parent / "peers" / "peer_metrics.py"
 TOLERANCES = (0.8, 1.0, 2.0)
 SHAPES = ((20, 40, 36), (25, 32, 33))
 SPACINGS = (SPACING, (1.0, 1.0, 1.0))
-#: (NEAR_RADIUS, TREE_BUDGET) of each route: as shipped, KD-tree only, feature transform only
-ROUTES = {"default": (nearest.NEAR_RADIUS, nearest.TREE_BUDGET),
-          "tree": (0.0, float("inf")), "transform": (0.0, 0.0)}
+#: (NEAR_RADIUS, far-point rule) of each route: as shipped, KD-tree only, feature transform only
+ROUTES = {"default": (nearest.NEAR_RADIUS, nearest.use_transform),
+          "tree": (0.0, lambda *_: False), "transform": (0.0, lambda *_: True)}
 
 
 def _cases() -> list[tuple[str, np.ndarray, np.ndarray, tuple]]:
@@ -51,9 +51,9 @@ def adversarial_peers(tmp_path_factory, ref_python):
 @pytest.mark.reference
 @pytest.mark.parametrize("route", sorted(ROUTES))
 def test_adversarial_cases_equal_medpy_and_deepmind(adversarial_peers, monkeypatch, route):
-    radius, budget = ROUTES[route]
+    radius, rule = ROUTES[route]
     monkeypatch.setattr(nearest, "NEAR_RADIUS", radius)
-    monkeypatch.setattr(nearest, "TREE_BUDGET", budget)
+    monkeypatch.setattr(nearest, "use_transform", rule)
     cases, peers = adversarial_peers
     names = ["dice", "hd95", "hd", "assd", "hd95_surfel", *[f"nsd@{t}" for t in TOLERANCES]]
     specs = [parse_metric(n) for n in names]
