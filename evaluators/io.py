@@ -19,7 +19,7 @@ GEOMETRY_ATOL = 1e-3
 
 @dataclass
 class Volume:
-    """A 3-D image: ``array`` (z, y, x), ``spacing`` (z, y, x, mm), SimpleITK origin and
+    """A 3-D image: ``array`` (z, y, x; read-only, over the decoded file's buffer), ``spacing`` (z, y, x, mm), SimpleITK origin and
     direction (x, y, z order, as stored), and the file it came from."""
 
     array: np.ndarray
@@ -43,6 +43,25 @@ def case_stem(name: str) -> str | None:
     return None
 
 
+class _ImageBuffer:
+    """Exposes a SimpleITK image's pixel buffer to NumPy without a copy and keeps the image
+    alive for as long as an array over that buffer exists (NumPy holds this object as the
+    array's base)."""
+
+    def __init__(self, image: sitk.Image) -> None:
+        self.image = image
+        self.view = sitk.GetArrayViewFromImage(image)
+        self.__array_interface__ = self.view.__array_interface__
+
+
+def image_array(image: sitk.Image) -> np.ndarray:
+    """The image's voxels (z, y, x) as a **read-only** NumPy array over SimpleITK's own buffer
+    (decoded once, never copied; same values as ``sitk.GetArrayFromImage``)."""
+    array = np.asarray(_ImageBuffer(image))
+    array.flags.writeable = False
+    return array
+
+
 def read_volume(path: Path) -> Volume:
     """Read a 3-D image with SimpleITK; a clear ``EvaluationInputError`` if it can't be read."""
     try:
@@ -57,7 +76,7 @@ def read_volume(path: Path) -> Volume:
             f"{path}: expected a 3-D single-channel image, found {image.GetDimension()}-D with "
             f"{image.GetNumberOfComponentsPerPixel()} component(s) per voxel"
         )
-    array = sitk.GetArrayFromImage(image)
+    array = image_array(image)
     return Volume(
         array=array,
         spacing=tuple(float(s) for s in reversed(image.GetSpacing())),

@@ -5,9 +5,12 @@ bounded by a constant times the voxels of the box the points span, whatever the 
 
 1. query points that coincide with a target point (common where two surfaces agree) get
    distance 0 without any search;
-2. a KD-tree search **bounded** to a small radius (:data:`NEAR_RADIUS` finest voxel sizes)
-   answers the points near the target set; its cost per point is bounded by the lattice points
-   in that ball;
+2. when the remaining query points are so many that even near KD-tree queries (about
+   :data:`NEAR_QUERY_COST` voxels of transform each) cost more than the exact feature transform
+   of stage 3 on the box of all points (a checkerboard), that transform answers all of them;
+   otherwise a KD-tree search **bounded** to a small radius (:data:`NEAR_RADIUS` finest voxel
+   sizes) answers the points near the target set; its cost per point is bounded by the lattice
+   points in that ball;
 3. the remaining far points are answered by SciPy's exact Euclidean feature transform
    (``distance_transform_edt`` with ``sampling=spacing``) of the target set on the box of the
    far and target points, O(voxels), when they are many: when (far points ×
@@ -62,7 +65,9 @@ def _shared_points(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 #: radius of the first, bounded KD-tree search, in units of the finest voxel size
-NEAR_RADIUS = 4.0
+NEAR_RADIUS = 2.0
+#: what one near (bounded) KD-tree query costs, in voxels of the feature transform
+NEAR_QUERY_COST = 8
 #: what one far KD-tree query is assumed to cost, in voxels of the feature transform (measured:
 #: a far query visits tens of leaves, the transform costs about 0.1-0.3 µs per voxel)
 FAR_QUERY_COST = 64
@@ -97,6 +102,10 @@ def _nearest_points(query: np.ndarray, target: np.ndarray,
                     spacing: tuple[float, ...]) -> np.ndarray:
     """The nearest target point (lattice indices) of each query point (stages 2 and 3 of the
     module docstring)."""
+    low = np.minimum(query.min(axis=0), target.min(axis=0))
+    high = np.maximum(query.max(axis=0), target.max(axis=0)) + 1
+    if float(query.shape[0]) * NEAR_QUERY_COST > float(np.prod((high - low).astype(np.float64))):
+        return _transform_nearest(query, target, low, high, spacing)
     scale = np.asarray(spacing, dtype=np.float64)
     tree = cKDTree(target * scale, balanced_tree=False)
     threads = _QUERY_THREADS[0] if query.shape[0] > 20_000 else 1
