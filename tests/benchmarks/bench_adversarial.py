@@ -3,10 +3,11 @@ and medpy on the same files, in one run (ratios; values must agree to 1e-6).
 
 Cases (tests/evaluators/adversarial_cases.py): salt holes, salt islands, checkerboard, one-voxel
 shell, a prediction far from a tiny reference; binary masks written as .nii.gz. Each engine runs
-in its own fresh process: read both files, then its metrics — Arena: dice, nsd@τ, hd95_surfel
-and hd95 (its whole official-plus-extra set, one crop, both kinds of distances); DeepMind: surface
-Dice at τ and robust HD95; medpy: dc and hd95. Timed from after the imports to the end (the
-interpreter start is the same for all); ``arena_over_deepmind`` < 1 means Arena is faster.
+in its own fresh process: read both files, then its metrics — DeepMind: surface Dice at τ and
+robust HD95; medpy: dc and hd95; Arena: the same work as each peer (``arena_deepmind_work``:
+nsd@τ + hd95_surfel; ``arena_medpy_work``: dice + hd95) and all four at once (``arena_all``).
+Timed from after the imports to the end (the interpreter start is the same for all);
+``arena_over_deepmind`` < 1 means Arena is faster.
 
 Run: ``.venv/bin/python tests/benchmarks/bench_adversarial.py 240x256x256 [600x512x512 …]``
 (``--skip-medpy`` where medpy would take too long); writes
@@ -43,9 +44,9 @@ from evaluators.metrics.surfels import surfel_area_table
 surfel_area_table((1.0, 1.0, 1.0))  # imports scikit-image, as the peers import their library
 start = time.perf_counter()
 pred, ref = read_volumes(Path(sys.argv[1]), Path(sys.argv[2]))
-specs = [parse_metric(m) for m in ("dice", "nsd@" + sys.argv[4], "hd95_surfel", "hd95")]
+specs = [parse_metric(m) for m in sys.argv[5].split(",")]
 values = evaluate_pair(pred.array != 0, ref.array != 0, pred.spacing, specs).values
-values["nsd"] = values.pop("nsd@" + sys.argv[4])
+values = {k.partition("@")[0]: v for k, v in values.items()}
 print(json.dumps({"seconds": time.perf_counter() - start, "values": values}))
 """
 
@@ -78,17 +79,23 @@ def bench_case(kind: str, shape: tuple[int, int, int], folder: Path, skip_medpy:
     del pred, ref
     files = [str(pred_path), str(ref_path)]
     row = {"case": kind, "shape": list(shape)}
-    row["arena"] = _run([sys.executable, "-c", ARENA_CHILD, *files, str(ROOT), str(TOLERANCE)],
-                        timeout)
+    work = {"arena_deepmind_work": f"nsd@{TOLERANCE},hd95_surfel",
+            "arena_medpy_work": "dice,hd95",
+            "arena_all": f"dice,nsd@{TOLERANCE},hd95_surfel,hd95"}
+    for key, metrics in work.items():
+        if key == "arena_medpy_work" and skip_medpy:
+            continue
+        row[key] = _run([sys.executable, "-c", ARENA_CHILD, *files, str(ROOT), str(TOLERANCE),
+                         metrics], timeout)
     row["deepmind"] = _run([str(REF_PY), str(PEER), *files, "deepmind", str(TOLERANCE)], timeout)
     row["medpy"] = ({"error": "skipped"} if skip_medpy else
                     _run([str(REF_PY), str(PEER), *files, "medpy", str(TOLERANCE)], timeout))
-    mine = row["arena"].get("values", {})
     for engine in ("deepmind", "medpy"):
-        theirs = row[engine].get("values")
-        if theirs and "seconds" in row["arena"]:
-            row[f"arena_over_{engine}"] = row["arena"]["seconds"] / row[engine]["seconds"]
-            row[f"{engine}_max_abs_diff"] = max(abs(mine[k] - v) for k, v in theirs.items())
+        theirs, mine = row[engine].get("values"), row.get(f"arena_{engine}_work", {})
+        if theirs and "seconds" in mine:
+            row[f"arena_over_{engine}"] = mine["seconds"] / row[engine]["seconds"]
+            row[f"{engine}_max_abs_diff"] = max(abs(mine["values"][k] - v)
+                                                for k, v in theirs.items())
     return row
 
 
@@ -108,8 +115,10 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 row = bench_case(kind, shape, Path(tmp), args.skip_medpy, args.timeout)
             rows.append(row)
-            cells = [f"{e} {row[e].get('seconds', float('nan')):.2f}s" if "seconds" in row[e]
-                     else f"{e} {row[e]['error']}" for e in ("arena", "deepmind", "medpy")]
+            engines = ("arena_deepmind_work", "deepmind", "arena_medpy_work", "medpy",
+                       "arena_all")
+            cells = [f"{e} {row[e]['seconds']:.2f}s" if "seconds" in row.get(e, {})
+                     else f"{e} {row.get(e, {}).get('error', '-')}" for e in engines]
             ratios = [f"{k} {row[k]:.3f}" for k in row if k.startswith(("arena_over", "deepmind_max",
                                                                          "medpy_max"))]
             print(f"{size} {kind:<20} " + "  ".join(cells + ratios), flush=True)
