@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from evaluators.errors import EvaluationInputError
-from evaluators.io import case_stem
+from evaluators.io import as_label_map, case_stem, check_same_grid, read_volume
 from evaluators.metrics.pairs import MetricSpec
 from evaluators.ranking import RankThenAggregate
 from evaluators.tasks.base import CaseScores, Column
@@ -86,8 +86,7 @@ class Kits21(LabelMapTask):
         if not ref.is_dir():
             return super().score_case(case, pred, ref, extra_metrics)
         samples = reference_samples(ref)
-        score_one = super().score_case
-        per_sample = [score_one(case, pred, s, extra_metrics) for s in samples]
+        per_sample = self._score_samples(case, pred, samples, extra_metrics)
         merged = CaseScores(case, details={"reference_samples": len(samples)})
         for region in self.regions:
             merged.values[region] = {}
@@ -98,6 +97,27 @@ class Kits21(LabelMapTask):
             notes = sorted({s.notes[region] for s in per_sample if region in s.notes})
             merged.notes[region] = ";".join([f"mean_of_{len(samples)}_samples", *notes])
         return merged
+
+    def _score_samples(self, case: str, pred: Path | None, samples: list[Path],
+                       extra_metrics: tuple[str, ...]) -> list[CaseScores]:
+        """One CaseScores per reference sample; the prediction is decoded and checked once."""
+        allowed = self.allowed_labels()
+        pred_volume = read_volume(pred) if pred is not None else None
+        pred_labels = as_label_map(pred_volume, allowed, case) if pred_volume else None
+        per_sample = []
+        for sample in samples:
+            ref_volume = read_volume(sample)
+            ref_labels = as_label_map(ref_volume, allowed, case)
+            if pred_volume is None:
+                labels, spacing = np.zeros_like(ref_labels), ref_volume.spacing
+            else:
+                check_same_grid(pred_volume, ref_volume, case)
+                labels, spacing = pred_labels, pred_volume.spacing  # official: pred spacing
+            scores = self.score_labels(case, labels, ref_labels, spacing, extra_metrics)
+            if pred is None:
+                scores.notes = {region: "missing_prediction" for region in self.regions}
+            per_sample.append(scores)
+        return per_sample
 
     def validate_case(self, case: str, pred: Path, ref: Path) -> None:
         for sample in reference_samples(ref) if ref.is_dir() else [ref]:

@@ -116,10 +116,11 @@ def arena_kernels(pred: Path, ref: Path, kinds: tuple[str, ...]) -> float:
     spacing = tuple(reversed(pred_img.GetSpacing()))
     start = time.perf_counter()
     blocks = foreground_blocks(p_all, r_all)
+    allowed = Kits21().allowed_labels()
     for region, labels in Kits21.region_labels.items():
         specs = [parse_metric(k if k != "nsd" else f"nsd@{TOLERANCES_MM[region]}") for k in kinds]
-        pm = BlockedMask(p_all.shape, [(b, region_mask(p_all[b], labels)) for b in blocks])
-        rm = BlockedMask(r_all.shape, [(b, region_mask(r_all[b], labels)) for b in blocks])
+        pm = BlockedMask(p_all.shape, [(b, region_mask(p_all[b], labels, allowed)) for b in blocks])
+        rm = BlockedMask(r_all.shape, [(b, region_mask(r_all[b], labels, allowed)) for b in blocks])
         evaluate_pair(pm, rm, spacing, specs)
     return time.perf_counter() - start
 
