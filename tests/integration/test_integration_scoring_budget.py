@@ -32,7 +32,7 @@ def test_scoring_over_budget_fails_and_worker_scores_next(pg_stack, it_dataset, 
 
     slow = submit()
     assert slow["status"] == "failed", (slow, stack.logs())
-    assert slow["error"] == "scoring exceeded 0.001 s on case case_00000", slow["error"]
+    assert slow["error"] == "scoring exceeded 0.001 s on case case_00000", stack.logs()
     stack.manage("shell", "-c", SET_BUDGET.format(phase=stack.phase_id, seconds=900))
     good = submit()
     stack.check_alive()  # the worker process that ran the killed scoring is still the same
