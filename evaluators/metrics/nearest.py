@@ -1,7 +1,9 @@
 """Nearest-point distances between two point sets on a voxel lattice.
 
-For each query point the nearest target point is found in two stages whose total cost is
-bounded by a constant times the voxels of the box the points span, whatever the masks:
+For each query point the nearest target point is found in stages chosen by cheap counts, so
+that predictions whose surface is everywhere (salt holes and islands, a checkerboard: where a
+KD-tree search cannot prune) cost O(voxels of the box the points span), like the
+distance-transform engines, while ordinary predictions keep the faster KD-tree:
 
 1. query points that coincide with a target point (common where two surfaces agree) get
    distance 0 without any search;
@@ -17,7 +19,9 @@ bounded by a constant times the voxels of the box the points span, whatever the 
    min(target points, :data:`FAR_QUERY_COST`)) exceeds the box's voxels, as for a noisy
    prediction's holes and islands or a checkerboard, where an unbounded KD-tree search cannot
    prune; otherwise (a few far points, e.g. a false-positive blob far from the organ, or a tiny
-   target) by the unbounded KD-tree, each query then visiting at most all target points.
+   target) by the unbounded KD-tree, each query then visiting at most all target points
+   (this branch is the one not bounded by the box volume: it is taken only while the far
+   points are fewer than voxels / :data:`FAR_QUERY_COST`).
 
 Whichever stage found the nearest point, the distance is recomputed from the integer index
 difference in float64 exactly as SciPy's ``distance_transform_edt(..., sampling=spacing)``
