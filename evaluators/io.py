@@ -143,7 +143,9 @@ def as_label_map(volume: Volume, allowed: set[int], case: str) -> np.ndarray:
     low, high = min(allowed), max(allowed)
     contiguous = len(allowed) == high - low + 1
     if contiguous and array.dtype.kind in "ui" and array.size:
-        if int(array.min()) >= low and int(array.max()) <= high:  # two SIMD passes
+        # unsigned values are never below 0: one SIMD pass then
+        at_least_low = (low <= 0 and array.dtype.kind == "u") or int(array.min()) >= low
+        if at_least_low and int(array.max()) <= high:
             return array
     ok = _allowed_mask(array, allowed)
     if ok is not None:
