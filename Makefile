@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: install ref-venv run web worker test lint test-fast bench-evaluators bench-monai-env bench-platform bench-execution bench-robustness bench-storage clean nnunet-env phantoms gpu-check demo-nnunet
+.PHONY: install ref-venv run web worker test lint test-fast bench-evaluators bench-adversarial bench-monai-env bench-platform bench-execution bench-robustness bench-storage clean nnunet-env phantoms gpu-check demo-nnunet
 NNUNET_VENV := .venv-nnunet
 NNUNET_STAMP := $(NNUNET_VENV)/.installed-$(shell cat baselines/requirements-nnunet.txt | sha256sum | cut -c1-12)
 
@@ -52,6 +52,11 @@ test-fast: install ref-venv
 ## bench-evaluators: evaluator speed/memory against medpy, DeepMind surface-distance, MONAI
 bench-evaluators: install bench-monai-env
 	$(PY) tests/benchmarks/bench_evaluators.py
+
+## bench-adversarial: noisy predictions (salt holes/islands, checkerboard, shell, far tiny reference) vs DeepMind and medpy
+bench-adversarial: install
+	$(PY) tests/benchmarks/bench_adversarial.py 240x256x256
+	$(PY) tests/benchmarks/bench_adversarial.py 600x512x512 --skip-medpy
 
 ## bench-monai-env: torch (CPU build on this disk) + MONAI in .venv-monai, the benchmark's MONAI peer
 bench-monai-env:

@@ -6,9 +6,11 @@ Public API (stable; the platform depends on it):
 
 - ``get_task(name) -> Task`` / ``list_tasks() -> list[Task]``: task specs (regions, metrics,
   label map, leaderboard columns, ranking rule).
-- ``score_folder(task, pred_dir, ref_dir, *, jobs=1, extra_metrics=(), progress=None)
-  -> ScoreResult``: score a prediction folder against a reference folder. Raises
-  ``EvaluationInputError`` (one clear message naming file, expected and found) on bad input.
+- ``score_folder(task, pred_dir, ref_dir, *, jobs=1, extra_metrics=(), progress=None,
+  case_timeout=None, total_timeout=None) -> ScoreResult``: score a prediction folder against a
+  reference folder. Raises ``EvaluationInputError`` (one clear message naming file, expected
+  and found) on bad input, its subclass ``ScoringTimeoutError`` ("scoring exceeded N s on case
+  X") when a time budget runs out.
 - ``validate_folder(task, pred_dir, ref_dir) -> list[str]``: the problems ``score_folder`` would
   raise for, without computing metrics (names, duplicates, geometry, label values).
 - ``write_report(result, out_dir)``: ``cases.csv`` + ``metrics.json``, written atomically.
@@ -19,7 +21,7 @@ Public API (stable; the platform depends on it):
 
 __version__ = "0.1.0"
 
-from evaluators.errors import EvaluationInputError  # noqa: E402
+from evaluators.errors import EvaluationInputError, ScoringTimeoutError  # noqa: E402
 from evaluators.ranking import RankedEntry  # noqa: E402
 from evaluators.report import write_report  # noqa: E402
 from evaluators.scoring import (  # noqa: E402
@@ -36,6 +38,7 @@ __all__ = [
     "EvaluationInputError",
     "RankedEntry",
     "ScoreResult",
+    "ScoringTimeoutError",
     "Task",
     "get_task",
     "list_tasks",

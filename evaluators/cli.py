@@ -92,20 +92,28 @@ def cmd_score(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         extra_metrics=extra,
         progress=None if args.quiet else _progress,
+        case_timeout=args.case_timeout,
+        total_timeout=args.total_timeout,
+        missing=args.missing,
     )
     write_report(result, args.out)
     table = result.metrics_json["aggregates"]
     print(f"task {result.task.name}: {len(result.cases)} case(s) scored -> {args.out}")
     if result.missing_cases:
-        print(f"missing predictions (scored by the task's missing rule): "
-              f"{', '.join(result.missing_cases)}")  # also warned on stderr before scoring
+        scored = {c.case for c in result.cases}
+        rule = ("scored by the task's missing rule" if result.missing_cases[0] in scored
+                else "left out of the means")
+        print(f"missing predictions ({rule}): {', '.join(result.missing_cases)}")  # also warned on stderr
     if result.extra_files:
         print(f"extra files (ignored): {', '.join(result.extra_files)}")
+    print("per-case statistics (over cases):")
     print(f"{'region':<24}{'metric':<16}{'mean':>10}{'std':>10}{'median':>10}{'n':>5}")
     for region, metrics in table.items():
         for metric, stats in metrics.items():
             print(f"{region:<24}{metric:<16}{_fmt(stats['mean']):>10}{_fmt(stats['std']):>10}"
                   f"{_fmt(stats['median']):>10}{stats['count']:>5}")
+    print("leaderboard values (what the board shows and ranks on)"
+          + (f": {result.task.board_note}" if result.task.board_note else ":"))
     for key, value in result.metrics_json["ranking_scores"].items():
         if "/" not in key:
             print(f"{key}: {_fmt(value)}")
@@ -199,6 +207,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="comma-separated metrics beyond the task's official ones: dice, "
                        "hd95 (pooled, medpy), hd95_surfel (DeepMind), hd, assd, avd_sitk, "
                        "nsd@<mm> (e.g. hd95,hd95_surfel,nsd@2.0)")
+    score.add_argument("--case-timeout", type=float, default=None, metavar="SECONDS",
+                       help="stop with an error when one case's scoring runs over SECONDS "
+                       "(each case then runs in its own process; default: no limit)")
+    score.add_argument("--total-timeout", type=float, default=None, metavar="SECONDS",
+                       help="stop with an error when scoring all cases runs over SECONDS")
+    score.add_argument("--missing", choices=("score", "drop", "official"), default="score",
+                       help="a reference case without prediction: 'score' it by the task's "
+                       "missing rule and count it (Arena, the platform; default), 'drop' it "
+                       "from the means, or the task's 'official' choice (kits21: drop)")
     score.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     score.add_argument("--strict", action="store_true",
                        help="a reference case without a prediction is an error (exit 2) "

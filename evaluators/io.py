@@ -20,7 +20,7 @@ GEOMETRY_ATOL = 1e-3
 
 @dataclass
 class Volume:
-    """A 3-D image: ``array`` (z, y, x), ``spacing`` (z, y, x, mm), SimpleITK origin and
+    """A 3-D image: ``array`` (z, y, x; read-only, over the decoded file's buffer), ``spacing`` (z, y, x, mm), SimpleITK origin and
     direction (x, y, z order, as stored), and the file it came from."""
 
     array: np.ndarray
@@ -44,6 +44,25 @@ def case_stem(name: str) -> str | None:
     return None
 
 
+class _ImageBuffer:
+    """Exposes a SimpleITK image's pixel buffer to NumPy without a copy and keeps the image
+    alive for as long as an array over that buffer exists (NumPy holds this object as the
+    array's base)."""
+
+    def __init__(self, image: sitk.Image) -> None:
+        self.image = image
+        self.view = sitk.GetArrayViewFromImage(image)
+        self.__array_interface__ = self.view.__array_interface__
+
+
+def image_array(image: sitk.Image) -> np.ndarray:
+    """The image's voxels (z, y, x) as a **read-only** NumPy array over SimpleITK's own buffer
+    (decoded once, never copied; same values as ``sitk.GetArrayFromImage``)."""
+    array = np.asarray(_ImageBuffer(image))
+    array.flags.writeable = False
+    return array
+
+
 def read_volume(path: Path, like: Path | None = None) -> Volume:
     """Read a 3-D image with SimpleITK; a clear ``EvaluationInputError`` if it can't be read.
     The header and (for gzip files) the whole compressed stream are checked first
@@ -62,7 +81,7 @@ def read_volume(path: Path, like: Path | None = None) -> Volume:
             f"{path}: expected a 3-D single-channel image, found {image.GetDimension()}-D with "
             f"{image.GetNumberOfComponentsPerPixel()} component(s) per voxel"
         )
-    array = sitk.GetArrayFromImage(image)
+    array = image_array(image)
     return Volume(
         array=array,
         spacing=tuple(float(s) for s in reversed(image.GetSpacing())),
@@ -129,7 +148,9 @@ def as_label_map(volume: Volume, allowed: set[int], case: str) -> np.ndarray:
     low, high = min(allowed), max(allowed)
     contiguous = len(allowed) == high - low + 1
     if contiguous and array.dtype.kind in "ui" and array.size:
-        if int(array.min()) >= low and int(array.max()) <= high:  # two SIMD passes
+        # unsigned values are never below 0: one SIMD pass then
+        at_least_low = (low <= 0 and array.dtype.kind == "u") or int(array.min()) >= low
+        if at_least_low and int(array.max()) <= high:
             return array
     ok = _allowed_mask(array, allowed)
     if ok is not None:

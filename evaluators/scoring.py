@@ -9,6 +9,7 @@ from pathlib import Path
 
 import evaluators
 from evaluators.aggregation import aggregate
+from evaluators.budget import run_with_budget
 from evaluators.errors import EvaluationInputError
 from evaluators.metrics.nearest import set_query_threads
 from evaluators.ranking import RankedEntry
@@ -107,13 +108,34 @@ def score_folder(
     jobs: int = 1,
     extra_metrics: tuple[str, ...] | list[str] = (),
     progress: Progress | None = None,
+    case_timeout: float | None = None,
+    total_timeout: float | None = None,
+    missing: str = "score",
 ) -> ScoreResult:
     """Score every reference case against the prediction folder.
 
     Missing predictions are scored by the task's missing rule and listed; extra files are
     listed and ignored. ``jobs`` > 1 scores cases in that many processes (0 = all cores).
     Raises ``EvaluationInputError`` with one clear message on bad input.
+
+    Time budget: with ``case_timeout`` and/or ``total_timeout`` (seconds; None = no limit) each
+    case runs in a child process that is killed when its case runs over ``case_timeout`` or
+    the folder over ``total_timeout``; then ``ScoringTimeoutError`` ("scoring exceeded N s on
+    case X") is raised and nothing is returned (:mod:`evaluators.budget`).
+
+    Missing cases: ``missing="score"`` (Arena's rule, the platform's) scores a reference case
+    without prediction by the task's missing rule (an empty prediction) and counts it in every
+    mean; ``"drop"`` leaves it out of the cases and means (still listed in ``missing_cases``);
+    ``"official"`` is the task's official choice (``Task.official_missing``, e.g. KiTS21's
+    script drops them), "score" where the official rule is not public.
     """
+    if missing not in ("score", "drop", "official"):
+        raise EvaluationInputError(
+            f"missing: expected 'score', 'drop' or 'official', got {missing!r}"
+        )
+    for label, limit in (("case_timeout", case_timeout), ("total_timeout", total_timeout)):
+        if limit is not None and not limit > 0:
+            raise EvaluationInputError(f"{label}: expected a number of seconds > 0, got {limit!r}")
     spec = _resolve(task)
     pred_dir, ref_dir = Path(pred_dir), Path(ref_dir)
     extra = tuple(extra_metrics)
@@ -124,13 +146,33 @@ def score_folder(
     predictions = spec.index_predictions(pred_dir, list(references))
     if predictions.problems:
         raise EvaluationInputError(predictions.problems[0])
+    if missing == "official":
+        missing = spec.official_missing or "score"
     work = [
         (spec.name, case, predictions.files.get(case), references[case], extra)
         for case in references
+        if missing == "score" or case in predictions.files
     ]
+    if not work:
+        raise EvaluationInputError(
+            f"{pred_dir}: no prediction matches a reference case, nothing to score with "
+            "missing cases dropped"
+        )
     jobs = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs)
     results: list[CaseScores] = []
-    if jobs == 1 or len(work) == 1:
+    if case_timeout is not None or total_timeout is not None:
+        done = [0]
+
+        def on_done(index: int, scores: CaseScores) -> None:
+            done[0] += 1
+            if progress:
+                progress(done[0], len(work), scores.case)
+
+        results = run_with_budget(
+            _score_one, work, [item[1] for item in work], jobs=min(jobs, len(work)) or 1,
+            case_timeout=case_timeout, total_timeout=total_timeout, on_done=on_done,
+        )
+    elif jobs == 1 or len(work) == 1:
         for i, item in enumerate(work):
             results.append(_score_one(item))
             if progress:

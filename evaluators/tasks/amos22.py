@@ -4,8 +4,12 @@ Official labels 1 spleen … 15 prostate/uterus; case ids < 500 are CT, ≥ 500 
 Metrics: ``dice`` and ``nsd`` at τ = 1 mm (**Arena convention** for the tolerance).
 Empty masks (**Arena convention**): both empty → the organ is not counted for that case; one
 empty → 0/0. Aggregation: per case the mean over counted organs (region ``all``), then the mean
-over cases; CT and MRI are also reported separately. Ranking: rank on mean Dice and on mean NSD,
-average the ranks.
+over cases ("case first": ``mean_dice``, ``mean_nsd``, ranked); CT and MRI are also reported
+separately, and the "organ first" order (per organ the mean over the cases where it counts, then
+the mean over organs: ``mean_dice_organwise``, ``mean_nsd_organwise``) is reported, not ranked.
+The two orders differ only when organs are not counted in some cases. Missing predictions are
+scored as empty (organs present in the reference 0/0). Ranking: rank on mean Dice and on mean
+NSD, average the ranks.
 """
 
 import re
@@ -81,6 +85,10 @@ class Amos22(LabelMapTask):
         for organ in ORGANS:
             for metric in self.metrics:
                 scores[f"{organ}/{metric}"] = aggregates[organ][metric]["mean"]
+        for metric in self.metrics:
+            scores[f"mean_{metric}_organwise"] = mean_of(
+                scores[f"{organ}/{metric}"] for organ in ORGANS
+            )
         return scores
 
     def case_subset(self, case: str) -> str | None:

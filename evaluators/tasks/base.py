@@ -67,6 +67,13 @@ class Task:
     case_folders: bool = False
     #: derived scores that are the mean over ``regions`` of one metric: {key: metric}
     region_means: dict[str, str] = {}
+    #: how the official script treats a reference case without prediction: "score" (scored by
+    #: the missing rule, counted in every mean) or "drop" (left out of the means); None = the
+    #: official rule is not public. Arena always scores ("score"); ``missing="official"`` in
+    #: ``score_folder`` (CLI ``--missing official``) reproduces the official choice offline.
+    official_missing: str | None = None
+    #: how the leaderboard values (``ranking_scores``) aggregate, when not per-case means
+    board_note: str = ""
 
     # --- spec -----------------------------------------------------------------------------
     @property

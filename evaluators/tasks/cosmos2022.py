@@ -76,6 +76,10 @@ class Cosmos2022(LabelMapTask):
         Column("diagnosis_f1", "Diagnosis F1"),
         Column("diagnosis_accuracy", "Diagnosis accuracy"),
     )
+    board_note = (
+        "QuanM, vessel/lumen Dice and diagnosis accuracy pooled over all annotated slices of "
+        "all cases (each slice weighs the same); the per-case statistics average per case first"
+    )
     conventions = (
         "Arena: QuanM formula (quanm_score), per-slice Dice and thickness definitions, "
         "diagnosis F1/accuracy over annotated slices, ranking QuanM then vessel Dice",

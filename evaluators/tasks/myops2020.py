@@ -4,7 +4,9 @@ Official labels: 200 normal myocardium, 500 LV blood pool, 600 RV blood pool, 12
 2221 scar. Regions: scar {2221}, edema_and_scar {1220, 2221}. Metric: 3-D Dice per case
 (both empty → 1, one empty → 0); ``hd95`` (pooled) is reported, not ranked.
 Ranking (Arena convention; the official ranking script is not public): mean Dice per region,
-rank on each, average the ranks.
+rank on each, average the ranks. Leaderboard values are rounded to 3 decimals (Dice) and 2
+decimals (HD95, mm) as the MyoPS 2020 results tables report them, and ranked on those rounded
+values (equal rounded means tie); per-case values keep full precision.
 """
 
 from evaluators.metrics.pairs import MetricSpec
@@ -30,7 +32,8 @@ class Myops2020(LabelMapTask):
         Column("edema_and_scar/hd95", "Edema+scar HD95 (mm)", higher_is_better=False, unit="mm"),
     )
     conventions = (
-        "official: label values, regions, Dice",
+        "official: label values, regions, Dice; board values rounded as the official tables "
+        "(Dice 3 decimals, HD95 2)",
         "Arena: ranking by average of per-region Dice ranks; HD95 reported with the max-distance "
         "penalty when one mask is empty",
     )
@@ -44,7 +47,17 @@ class Myops2020(LabelMapTask):
 
     def ranking_scores(self, cases: list[CaseScores], aggregates: dict) -> dict[str, float]:
         return {
-            f"{region}/{metric}": aggregates[region][metric]["mean"]
+            f"{region}/{metric}": table_round(aggregates[region][metric]["mean"], metric)
             for region in self.regions
             for metric in self.metrics
         }
+
+
+#: decimals of the official MyoPS 2020 results tables per metric
+TABLE_DECIMALS = {"dice": 3, "hd95": 2}
+
+
+def table_round(value: float | None, metric: str) -> float | None:
+    """A leaderboard mean rounded as the MyoPS 2020 tables print it (``round(x, 3)`` for Dice,
+    ``round(x, 2)`` for HD95 in mm; Python's round, half to even on the binary value)."""
+    return None if value is None else round(float(value), TABLE_DECIMALS[metric])

@@ -10,10 +10,19 @@ invocation pays, including the page faults of fresh memory) and the second (a fo
 cases). Peak memory of the first call (ru_maxrss growth over the post-import baseline) is
 compared with the two decoded volumes.
 
-Run: ``make bench-evaluators`` (writes tests/benchmarks/results/evaluators.json).
+Then every real KiTS21 case of ../shared/data/kits21 (``--kits-cases N``: the first N; the
+``--kits-predictions`` set, default degraded): the SimpleITK read of its two files and Arena's
+whole case (read + the official metrics), alternated three times in one warm process (best of
+each), Arena's kernels for each peer's work, DeepMind and medpy; medians of whole case / read
+and of the speedups.
+
+Run: ``make bench-evaluators`` (writes tests/benchmarks/results/evaluators.json and
+kits21_cases.json). Adversarial cases: tests/benchmarks/bench_adversarial.py.
 """
 
+import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -108,10 +117,11 @@ def arena_kernels(pred: Path, ref: Path, kinds: tuple[str, ...]) -> float:
     spacing = tuple(reversed(pred_img.GetSpacing()))
     start = time.perf_counter()
     blocks = foreground_blocks(p_all, r_all)
+    allowed = Kits21().allowed_labels()
     for region, labels in Kits21.region_labels.items():
         specs = [parse_metric(k if k != "nsd" else f"nsd@{TOLERANCES_MM[region]}") for k in kinds]
-        pm = BlockedMask(p_all.shape, [(b, region_mask(p_all[b], labels)) for b in blocks])
-        rm = BlockedMask(r_all.shape, [(b, region_mask(r_all[b], labels)) for b in blocks])
+        pm = BlockedMask(p_all.shape, [(b, region_mask(p_all[b], labels, allowed)) for b in blocks])
+        rm = BlockedMask(r_all.shape, [(b, region_mask(r_all[b], labels, allowed)) for b in blocks])
         evaluate_pair(pm, rm, spacing, specs)
     return time.perf_counter() - start
 
@@ -152,8 +162,82 @@ def bench(label: str, pred: Path, ref: Path) -> dict:
     return row
 
 
+KITS_CHILD = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+import SimpleITK as sitk
+from evaluators.metrics.surfels import surfel_area_table
+from evaluators.tasks import get_task
+
+task = get_task("kits21")
+surfel_area_table((1.0, 1.0, 1.0))
+out = {}
+for pair in sys.argv[2:]:
+    pred, ref = pair.split("::")
+    reads, wholes = [], []
+    for _ in range(3):  # alternate, so that both see the same machine load; best of three
+        start = time.perf_counter()
+        for path in (pred, ref):
+            sitk.GetArrayViewFromImage(sitk.ReadImage(path))
+        reads.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        task.score_case("bench", Path(pred), Path(ref))
+        wholes.append(time.perf_counter() - start)
+    out[ref] = [min(reads), min(wholes)]
+print(json.dumps(out))
+"""
+
+
+def kits_cases(count: int | None, predictions: str) -> dict:
+    """Whole case / read and peer speedups on every real KiTS21 case (see module docstring)."""
+    refs = sorted((SHARED / "references").glob("*.nii.gz"))[:count]
+    pairs = [(SHARED / "predictions" / predictions / r.name, r) for r in refs]
+    pairs = [(p, r) for p, r in pairs if p.exists()]
+    whole = json.loads(subprocess.run(
+        [sys.executable, "-c", KITS_CHILD, str(ROOT), *[f"{p}::{r}" for p, r in pairs]],
+        check=True, capture_output=True, text=True).stdout)
+    rows = []
+    for pred, ref in pairs:
+        row = {"case": ref.name[:-7]}
+        row["read_s"], row["whole_case_s"] = whole[str(ref)]
+        row["whole_case_over_read"] = row["whole_case_s"] / row["read_s"]
+        row["arena_nsd_s"] = arena_kernels(pred, ref, ("nsd",))
+        row["arena_dice_hd95_s"] = arena_kernels(pred, ref, ("dice", "hd95"))
+        for engine in ("deepmind", "medpy"):
+            row[engine] = peer(pred, ref, engine)
+        if "seconds" in row["deepmind"]:
+            row["speedup_vs_deepmind"] = row["deepmind"]["seconds"] / row["arena_nsd_s"]
+        if "seconds" in row["medpy"]:
+            row["speedup_vs_medpy"] = row["medpy"]["seconds"] / row["arena_dice_hd95_s"]
+        rows.append(row)
+        print(f"  {row['case']}  read {row['read_s']:.3f}s  whole {row['whole_case_s']:.3f}s  "
+              f"whole/read {row['whole_case_over_read']:.2f}  "
+              f"vs DeepMind {row.get('speedup_vs_deepmind', float('nan')):.1f}x  "
+              f"vs medpy {row.get('speedup_vs_medpy', float('nan')):.0f}x", flush=True)
+    summary = {key: statistics.median([r[key] for r in rows if key in r] or [float("nan")])
+               for key in ("whole_case_over_read", "speedup_vs_deepmind", "speedup_vs_medpy")}
+    return {"predictions": predictions, "cases": rows, "median": summary}
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kits-cases", type=int, default=None, help="first N cases only")
+    parser.add_argument("--kits-predictions", default="degraded",
+                        choices=("degraded", "annotator", "kits19"))
+    parser.add_argument("--only-kits", action="store_true", help="skip the two detailed cases")
+    args = parser.parse_args()
     subprocess.run(["bash", str(ROOT / "scripts" / "ref_venv.sh")], check=True)
+    out = ROOT / "tests" / "benchmarks" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    print(f"== real KiTS21 cases ({args.kits_predictions}); load average {' '.join(load)}")
+    table = kits_cases(args.kits_cases, args.kits_predictions)
+    table["load_before"] = load
+    (out / "kits21_cases.json").write_text(json.dumps(table, indent=1))
+    print("  median: " + "  ".join(f"{k} {v:.2f}" for k, v in table["median"].items()))
+    if args.only_kits:
+        return
     rows = []
     largest = max((SHARED / "references").glob("*.nii.gz"), key=lambda p: p.stat().st_size)
     rows.append(bench(f"kits21 {largest.name[:-7]} (degraded)",
@@ -161,8 +245,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         pred, ref = synthetic_case(Path(tmp))
         rows.append(bench("synthetic 512x512x200 + far FP", pred, ref))
-    out = ROOT / "tests" / "benchmarks" / "results"
-    out.mkdir(parents=True, exist_ok=True)
     (out / "evaluators.json").write_text(json.dumps(rows, indent=1))
     for row in rows:
         print(f"\n== {row['case']}  {row['shape_xyz']}")

@@ -29,7 +29,9 @@ def main() -> None:
         if engine == "medpy":
             from medpy.metric import binary
 
-            values[region] = [binary.dc(p, r), binary.hd95(p, r, voxelspacing=spacing)]
+            # medpy raises on an empty mask (Arena applies its empty rule there instead)
+            hd95 = binary.hd95(p, r, voxelspacing=spacing) if p.any() and r.any() else None
+            values[region] = [binary.dc(p, r), hd95]
         elif engine == "monai":
             import torch
             from monai.metrics import compute_hausdorff_distance, compute_surface_dice

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -84,6 +85,16 @@ class Phase(models.Model):
     cpus = models.PositiveIntegerField(default=2)
     gpu = models.BooleanField(default=False)
     hide_logs = models.BooleanField(default=True)
+    # Time budget of scoring (arena.evaluation): a submission over it fails with
+    # "scoring exceeded N s on case X"; the case's scoring process is killed, the worker goes on.
+    scoring_case_timeout_s = models.FloatField(
+        default=900.0, validators=[MinValueValidator(0.001)],
+        help_text="Seconds one case may take to score (read + metrics).",
+    )
+    scoring_timeout_s = models.FloatField(
+        default=4 * 3600.0, validators=[MinValueValidator(0.001)],
+        help_text="Seconds scoring a whole submission may take.",
+    )
     # Dataset (arena.challenges.datasets.import_dataset): folders in the "datasets" storage,
     # the stored zip of the test images in the "default" storage, and the digest of the
     # reference set; the per-case facts are DatasetCase rows.

@@ -81,6 +81,10 @@ def _finish(sub: Submission, attempt: int, result, digest: str) -> bool:
 def score_submission(submission_id: int, attempt: int) -> None:
     """Score one submission attempt against its phase's reference set.
 
+    Time budget: the phase's ``scoring_case_timeout_s`` per case and ``scoring_timeout_s`` per
+    submission; each case is scored in a child process that is killed when over budget, and
+    the submission fails with "scoring exceeded N s on case X" while this worker goes on.
+
     Idempotent: the Evaluation has a unique (submission, attempt) constraint and is created
     with get_or_create under the row lock, so a redelivered message cannot write twice; a second
     task meets the first one's live heartbeat (``state.claim``) and stops. A database error is
@@ -122,8 +126,12 @@ def _score_in(sub: Submission, attempt: int, scratch: Path) -> None:
         return
     try:
         result = evaluators.score_folder(
-            phase.task, pred, ref, jobs=settings.ARENA_SCORING_JOBS
+            phase.task, pred, ref, jobs=settings.ARENA_SCORING_JOBS,
+            case_timeout=phase.scoring_case_timeout_s, total_timeout=phase.scoring_timeout_s,
         )
+    except evaluators.ScoringTimeoutError as exc:
+        fail(sub.pk, attempt, str(exc))
+        return
     except evaluators.EvaluationInputError as exc:
         fail(sub.pk, attempt, f"invalid predictions: {exc}")
         return
