@@ -205,6 +205,9 @@ ARENA_MAX_UNCOMPRESSED_MB = int(os.environ.get("ARENA_MAX_UNCOMPRESSED_MB", "819
 ARENA_MAX_COMPRESSION_RATIO = float(os.environ.get("ARENA_MAX_COMPRESSION_RATIO", "500"))
 ARENA_RATIO_FLOOR_MB = float(os.environ.get("ARENA_RATIO_FLOOR_MB", "16"))
 ARENA_MAX_ARCHIVE_MEMBERS = int(os.environ.get("ARENA_MAX_ARCHIVE_MEMBERS", "20000"))
+# Ed25519 key that signs frozen boards (base64 of the 32 raw private bytes, or PEM). Required in
+# production to freeze a board; in development a key is generated once under VAR_DIR/keys/.
+ARENA_SIGNING_KEY = os.environ.get("ARENA_SIGNING_KEY", "")
 ARENA_SCORING_JOBS = int(os.environ.get("ARENA_SCORING_JOBS", "1"))
 ARENA_SITE_URL = os.environ.get("ARENA_SITE_URL", "http://127.0.0.1:8000")
 # ---- Algorithm execution (arena.execution; formerly arena/execution/conf.py) ----------------

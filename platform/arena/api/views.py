@@ -239,6 +239,20 @@ class PhaseReevaluateView(APIView):
         return Response({"requeued": reevaluate_phase(phase, by=request.user)})
 
 
+def _final(request, phase: Phase) -> dict | None:
+    """``{"frozen_at", "sha256", "snapshot"}`` of a frozen board's latest snapshot, else None."""
+    from arena.leaderboards.snapshots import latest_snapshot
+
+    snapshot = latest_snapshot(phase) if phase.frozen else None
+    if snapshot is None:
+        return None
+    return {
+        "frozen_at": snapshot.created.isoformat(),
+        "sha256": snapshot.sha256,
+        "snapshot": request.build_absolute_uri(reverse("api:leaderboard-snapshot", args=[phase.pk])),
+    }
+
+
 class LeaderboardView(APIView):
     """Ranked rows of the phase (``?format=csv`` for CSV). 403 when the board is hidden from
     the requester."""
@@ -288,6 +302,7 @@ class LeaderboardView(APIView):
                 "robustness": request.build_absolute_uri(
                     reverse("api:leaderboard-robustness", args=[phase.pk])
                 ),
+                "final": _final(request, phase),
             }
         )
 

@@ -1,6 +1,6 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 
-from arena.challenges.models import Challenge, Phase
+from arena.challenges.models import AuditEntry, Challenge, Phase
 
 
 class PhaseInline(admin.StackedInline):
@@ -25,9 +25,21 @@ class PhaseAdmin(admin.ModelAdmin):
     )
     list_filter = ("kind", "leaderboard_visibility", "task", "frozen")
     search_fields = ("slug", "title", "challenge__slug")
-    actions = ["freeze"]
+    readonly_fields = ("frozen",)  # frozen only through the freeze action (signed snapshot)
 
-    @admin.action(description="Freeze leaderboards (final, auditable)")
-    def freeze(self, request, queryset):
-        queryset.update(frozen=True)
-        self.message_user(request, "Frozen.", messages.SUCCESS)
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The organizers' audit log: read-only (entries are append-only)."""
+
+    list_display = ("created", "challenge", "phase", "actor_name", "action", "summary")
+    list_filter = ("action", "challenge")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -46,20 +46,28 @@ def phase_case_ids(phase: Phase) -> list[str]:
     return sorted(cases)
 
 
-def configure_phase_dataset(phase: Phase, dataset_root: Path) -> Phase:
+def configure_phase_dataset(phase: Phase, dataset_root: Path, *, by=None) -> Phase:
     """Point a phase at a dataset folder (``<root>/inputs`` + ``<root>/references``), record the
-    reference digest and save. Raises ValueError naming the missing folder."""
+    reference digest and save; a change is written to the audit log (``by`` = the acting user,
+    None for the system). Raises ValueError naming the missing folder."""
     import evaluators
+    from arena.challenges import audit
 
     dataset_root = Path(dataset_root).resolve()
     inputs, references = dataset_root / "inputs", dataset_root / "references"
     for folder in (inputs, references):
         if not folder.is_dir():
             raise ValueError(f"dataset folder {folder} does not exist (expected a folder)")
+    fields = ["inputs_path", "references_path", "reference_digest"]
+    old = {name: getattr(phase, name) for name in fields}
     phase.inputs_path = str(inputs)
     phase.references_path = str(references)
     phase.reference_digest = evaluators.reference_digest(references)
-    phase.save(update_fields=["inputs_path", "references_path", "reference_digest"])
+    phase.save(update_fields=fields)
+    changes = audit.field_changes(phase, old, fields)
+    if changes:
+        audit.record(audit.AuditEntry.Action.DATASET, phase=phase, actor=by,
+                     summary=f"dataset of {phase.slug} set to {dataset_root.name}", changes=changes)
     return phase
 
 

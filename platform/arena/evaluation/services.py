@@ -38,10 +38,12 @@ def _has_predictions(sub: Submission) -> bool:
     return bool(sub.predictions_path) and Path(sub.predictions_path).is_dir()
 
 
-def reevaluate_submission(submission: Submission, by=None) -> Submission:
+def reevaluate_submission(submission: Submission, by=None, *, log: bool = True) -> Submission:
     """Start a new attempt: re-score the stored predictions (algorithm outputs are not re-run),
     or re-validate the uploaded archive when no unpacked predictions remain. The previous
-    attempt's Evaluation stays as history; the leaderboard uses the new attempt once scored."""
+    attempt's Evaluation stays as history; the leaderboard uses the new attempt once scored
+    (a frozen board keeps its rows). With ``log`` a started attempt goes to the audit log."""
+    from arena.challenges import audit
     from arena.evaluation.tasks import score_submission
     from arena.submissions.tasks import validate_submission
 
@@ -57,6 +59,10 @@ def reevaluate_submission(submission: Submission, by=None) -> Submission:
             target, task = S.PENDING, validate_submission
         sub = restart(sub.pk, target, by=by)
         pk, attempt = sub.pk, sub.attempt
+        if log:
+            audit.record(audit.AuditEntry.Action.REEVALUATE_SUBMISSION, phase=sub.phase, actor=by,
+                         summary=f"submission {pk} re-evaluated (attempt {attempt})",
+                         submission=pk, attempt=attempt)
         transaction.on_commit(lambda: task.delay(pk, attempt))
     return sub
 
@@ -65,16 +71,25 @@ def reevaluate_phase(phase: Phase, by=None) -> int:
     """Re-evaluate every finished (succeeded or failed) submission of the phase, after an
     evaluator or reference change. Refreshes the phase's reference digest first."""
     import evaluators
+    from arena.challenges import audit
 
     ref = phase.references_dir
     if ref is not None and ref.is_dir():
-        phase.reference_digest = evaluators.reference_digest(ref)
+        digest = evaluators.reference_digest(ref)
+        if digest != phase.reference_digest:
+            audit.record(audit.AuditEntry.Action.DATASET, phase=phase, actor=by,
+                         summary=f"reference set of {phase.slug} changed on disk",
+                         changes={"reference_digest": [phase.reference_digest, digest]})
+        phase.reference_digest = digest
         phase.save(update_fields=["reference_digest"])
     count = 0
     for sub in Submission.objects.filter(phase=phase, status__in=(S.SUCCEEDED, S.FAILED)):
         before = sub.attempt
-        if reevaluate_submission(sub, by=by).attempt != before:
+        if reevaluate_submission(sub, by=by, log=False).attempt != before:
             count += 1
+    audit.record(audit.AuditEntry.Action.REEVALUATE_PHASE, phase=phase, actor=by,
+                 summary=f"{count} submission(s) of {phase.slug} queued for re-evaluation",
+                 count=count, frozen=phase.frozen)
     return count
 
 

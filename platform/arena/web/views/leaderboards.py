@@ -70,6 +70,10 @@ def leaderboard(request: HttpRequest, phase_id: int) -> HttpResponse:
     phase = phase_or_404(request, phase_id)
     card = phase_card(request.user, phase)
     context = {"phase": phase, "card": card, "visible": card.can_view_leaderboard}
+    if phase.frozen:
+        from arena.leaderboards.snapshots import latest_snapshot
+        context.update(snapshot=latest_snapshot(phase),
+                       snapshot_visible=perms.can_download_snapshot(request.user, phase))
     if card.can_view_leaderboard:
         columns = leaderboard_columns(phase)
         rows = leaderboard_rows(phase, request.user)
