@@ -98,8 +98,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI / Redoc assets served locally (no CDN)
     "arena.challenges",
     "arena.participation",
     "arena.submissions",
@@ -270,7 +270,7 @@ CELERY_TASK_ALWAYS_EAGER = _env_bool("ARENA_CELERY_EAGER", False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "arena.api.tokens.HashedTokenAuthentication",  # personal tokens, stored hashed
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -284,10 +284,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Challenges, phases, submissions and leaderboards of the Arena platform.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Phase.Kind and Submission.Kind are both "kind": name them (schema check stays clean).
     "ENUM_NAME_OVERRIDES": {
         "PhaseKindEnum": "arena.challenges.models.Phase.Kind",
         "SubmissionKindEnum": "arena.submissions.models.Submission.Kind",
+        "SubmissionStatusEnum": "arena.submissions.models.Submission.Status",
     },
 }
 

@@ -138,12 +138,14 @@ class PhaseSubmissionsView(APIView):
 
         phase = _visible_phase(request, phase_id)
         try:
-            services.check_declared_size(phase, request.META.get("CONTENT_LENGTH"))
+            # before request.FILES: a closed phase, a spent quota or an oversized declared body
+            # is refused without Django parsing (or spooling to disk) the multipart body
+            services.precheck_upload(request.user, phase, request.META.get("CONTENT_LENGTH"))
         except services.SubmissionRejected as exc:
-            return Response(
-                {"error": exc.message, "fields": {"file": exc.message}},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            body = {"error": exc.message}
+            if exc.field:
+                body["fields"] = {exc.field: exc.message}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         upload = request.FILES.get("file")
         comment = request.data.get("comment", "") if hasattr(request.data, "get") else ""
         create = (

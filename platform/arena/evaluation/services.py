@@ -130,3 +130,34 @@ def case_table(submission: Submission) -> list[dict]:
             for metric, value in metrics.items():
                 rows.append({"case": case, "region": region, "metric": metric, "value": value})
     return rows
+
+
+def per_case_csv(submissions: list[tuple[str, Submission]]) -> str:
+    """Per-case results of the given (participant label, submission) pairs as CSV, one row per
+    case x region x metric of each submission's current evaluation: ``participant,
+    submission_id, case, region, metric, value, missing`` (``missing`` = 1 for a case without
+    a prediction, scored by the task's rule; an undefined value is empty). Callers check the
+    viewer's rights first."""
+    import csv
+    import io
+    import math
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["participant", "submission_id", "case", "region", "metric", "value", "missing"])
+    ids = {sub.pk: sub.attempt for _, sub in submissions}
+    payloads = {
+        sid: metrics
+        for sid, attempt, metrics in Evaluation.objects.filter(submission_id__in=list(ids))
+        .values_list("submission_id", "attempt", "metrics_json")
+        if ids.get(sid) == attempt
+    }
+    for label, sub in submissions:
+        metrics_json = payloads.get(sub.pk) or {}
+        missing = set(metrics_json.get("missing_cases") or [])
+        for case, regions in sorted((metrics_json.get("case") or {}).items()):
+            for region, values in (regions or {}).items():
+                for metric, value in (values or {}).items():
+                    text = "" if value is None or (isinstance(value, float) and not math.isfinite(value)) else repr(float(value))
+                    writer.writerow([label, sub.pk, case, region, metric, text, int(case in missing)])
+    return buf.getvalue()
