@@ -145,6 +145,7 @@ class AuditEntry(models.Model):
         REEVALUATE_PHASE = "reevaluate_phase", "Phase re-evaluated"
         REEVALUATE_SUBMISSION = "reevaluate_submission", "Submission re-evaluated"
         DISQUALIFY = "disqualify", "Submission disqualified"
+        REQUALIFY = "requalify", "Disqualification withdrawn"
         RELEASE_CASES = "release_cases", "Per-case results released"
         WITHHOLD_CASES = "withhold_cases", "Per-case results withheld"
         DATASET = "dataset", "Dataset changed"

@@ -97,3 +97,19 @@ class BoardSnapshot(models.Model):
     def delete(self, *args, **kwargs):
         """Refused: a published final board stays (it goes only with its phase)."""
         raise ValueError(f"board snapshot {self.pk} is immutable and cannot be deleted")
+
+
+class Disqualification(models.Model):
+    """An organizer's decision that a submission does not rank (rule breach): the board's
+    recompute leaves it out; it stays visible to its owner with the reason. Removing the row
+    (``requalify``) lets it rank again; both actions go to the audit log."""
+
+    submission = models.OneToOneField(
+        "submissions.Submission", on_delete=models.CASCADE, related_name="disqualification"
+    )
+    reason = models.CharField(max_length=300)
+    decided_by = models.CharField(max_length=150, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Submission {self.submission_id} disqualified: {self.reason}"

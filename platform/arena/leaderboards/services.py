@@ -86,6 +86,7 @@ def _candidates(phase: Phase) -> list[dict[str, Any]]:
         Evaluation.objects.filter(
             submission__phase=phase,
             submission__status=Submission.Status.SUCCEEDED,
+            submission__disqualification__isnull=True,  # organizers' disqualifications
             attempt=F("submission__attempt"),
         )
         .values(

@@ -46,6 +46,11 @@ urlpatterns = [
         name="registration_decide",
     ),
     path(
+        "manage/submissions/<int:submission_id>/disqualify/",
+        organizer.submission_disqualify,
+        name="submission_disqualify",
+    ),
+    path(
         "manage/submissions/<int:submission_id>/reevaluate/",
         organizer.submission_reevaluate,
         name="submission_reevaluate",

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('actor_name', models.CharField(blank=True, help_text='Kept if the user goes.', max_length=150)),
-                ('action', models.CharField(choices=[('phase_edit', 'Phase settings changed'), ('visibility', 'Leaderboard visibility changed'), ('freeze', 'Board frozen (final)'), ('unfreeze', 'Board unfrozen'), ('reevaluate_phase', 'Phase re-evaluated'), ('reevaluate_submission', 'Submission re-evaluated'), ('disqualify', 'Submission disqualified'), ('release_cases', 'Per-case results released'), ('withhold_cases', 'Per-case results withheld'), ('dataset', 'Dataset changed'), ('registration', 'Registration decided')], max_length=32)),
+                ('action', models.CharField(choices=[('phase_edit', 'Phase settings changed'), ('visibility', 'Leaderboard visibility changed'), ('freeze', 'Board frozen (final)'), ('unfreeze', 'Board unfrozen'), ('reevaluate_phase', 'Phase re-evaluated'), ('reevaluate_submission', 'Submission re-evaluated'), ('disqualify', 'Submission disqualified'), ('requalify', 'Disqualification withdrawn'), ('release_cases', 'Per-case results released'), ('withhold_cases', 'Per-case results withheld'), ('dataset', 'Dataset changed'), ('registration', 'Registration decided')], max_length=32)),
                 ('summary', models.CharField(blank=True, max_length=300)),
                 ('detail', models.JSONField(blank=True, default=dict)),
                 ('created', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),

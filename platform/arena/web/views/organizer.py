@@ -56,7 +56,13 @@ def phase_manage(request: HttpRequest, phase_id: int) -> HttpResponse:
             recompute_leaderboard(phase)
         messages.success(request, "Phase settings saved." if changed else "Nothing changed.")
         return redirect("web:phase_manage", phase_id=phase.pk)
-    submissions = phase.submissions.select_related("creator", "team").order_by("-created")[:300]
+    submissions = list(
+        phase.submissions.select_related("creator", "team", "disqualification")
+        .order_by("-created")[:300]
+    )
+    for s in submissions:
+        decision = getattr(s, "disqualification", None)
+        s.disqualification_reason = decision.reason if decision is not None else ""
     registrations = Registration.objects.filter(
         challenge=phase.challenge, status=Registration.Status.PENDING
     ).select_related("user")
@@ -197,3 +203,26 @@ def challenge_audit_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(audit.audit_csv(challenge), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{challenge.slug}-audit.csv"'
     return response
+
+
+@login_required
+@require_POST
+def submission_disqualify(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """``action=disqualify`` (with ``reason``) takes a submission off the board (a frozen board
+    keeps its rows); ``action=requalify`` withdraws it. Organizers only; logged."""
+    from arena.leaderboards.disqualify import disqualify, requalify
+
+    submission = submission_or_404(request, submission_id)
+    if not perms.is_organizer(request.user, submission.phase.challenge):
+        raise Http404(f"No submission {submission_id}.")
+    if request.POST.get("action") == "requalify":
+        if requalify(submission, by=request.user):
+            messages.success(request, f"Submission {submission.pk} ranks again.")
+    else:
+        try:
+            disqualify(submission, request.POST.get("reason", ""), by=request.user)
+        except ValueError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Submission {submission.pk} disqualified.")
+    return redirect("web:phase_manage", phase_id=submission.phase_id)
