@@ -23,6 +23,7 @@ EPILOG = """examples:
   python -m evaluators rank --task kits21 teamA=scoresA/ teamB=scoresB/ --out ranking.csv
   python -m evaluators rank --task kits21 teamA=scoresA/ teamB=scoresB/ --bootstrap 1000 \
       --seed 1 --json robustness.json
+  python -m evaluators verify-board board-snapshot.json --public-key KEY
 """
 
 
@@ -183,6 +184,15 @@ def _write_robustness(task, entries: dict, args: argparse.Namespace) -> None:
           f"median {_fmt(tau['median'])} -> {args.json}")
 
 
+def cmd_verify_board(args: argparse.Namespace) -> int:
+    """Exit 0 when the snapshot's hash and Ed25519 signature verify, 1 when they do not."""
+    from evaluators.signing import verify_file
+
+    result = verify_file(args.snapshot, args.public_key)
+    print(result.message)
+    return 0 if result.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m evaluators",
@@ -238,6 +248,18 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("--seed", type=int, default=0, metavar="S",
                       help="random seed of the bootstrap (same seed, same JSON; default 0)")
     rank.set_defaults(func=cmd_rank)
+
+    verify = sub.add_parser(
+        "verify-board", help="verify a frozen board's snapshot offline (SHA-256 + Ed25519)",
+        description="Recompute the SHA-256 of the snapshot's canonical board JSON (sorted keys, "
+        "no whitespace, UTF-8) and check its Ed25519 signature. Exit 0 = verified, 1 = tampered "
+        "or signed by another key, 2 = unreadable input.")
+    verify.add_argument("snapshot", type=Path, metavar="SNAPSHOT.json",
+                        help="the snapshot document downloaded from the board page or the API")
+    verify.add_argument("--public-key", required=True, metavar="KEY",
+                        help="the site's public key (base64 of 32 raw bytes, or PEM), or a file "
+                        "holding it; take it from the site's /about/keys/ page")
+    verify.set_defaults(func=cmd_verify_board)
     return parser
 
 

@@ -98,8 +98,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI / Redoc assets served locally (no CDN)
     "arena.challenges",
     "arena.participation",
     "arena.submissions",
@@ -263,6 +263,9 @@ ARENA_MAX_UNCOMPRESSED_MB = int(os.environ.get("ARENA_MAX_UNCOMPRESSED_MB", "819
 ARENA_MAX_COMPRESSION_RATIO = float(os.environ.get("ARENA_MAX_COMPRESSION_RATIO", "500"))
 ARENA_RATIO_FLOOR_MB = float(os.environ.get("ARENA_RATIO_FLOOR_MB", "16"))
 ARENA_MAX_ARCHIVE_MEMBERS = int(os.environ.get("ARENA_MAX_ARCHIVE_MEMBERS", "20000"))
+# Ed25519 key that signs frozen boards (base64 of the 32 raw private bytes, or PEM). Required in
+# production to freeze a board; in development a key is generated once under VAR_DIR/keys/.
+ARENA_SIGNING_KEY = os.environ.get("ARENA_SIGNING_KEY", "")
 ARENA_SCORING_JOBS = int(os.environ.get("ARENA_SCORING_JOBS", "1"))
 ARENA_SITE_URL = os.environ.get("ARENA_SITE_URL", "http://127.0.0.1:8000")
 # ---- Algorithm execution (arena.execution; formerly arena/execution/conf.py) ----------------
@@ -377,7 +380,7 @@ CELERY_TASK_ALWAYS_EAGER = _env_bool("ARENA_CELERY_EAGER", False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "arena.api.throttling.ThrottledTokenAuthentication",
+        "arena.api.throttling.ThrottledTokenAuthentication",  # hashed personal tokens, failures throttled
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
@@ -396,6 +399,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Challenges, phases, submissions and leaderboards of the Arena platform.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Phase.Kind and Submission.Kind are both "kind": name them (schema check stays clean).
     "ENUM_NAME_OVERRIDES": {
         "PhaseKindEnum": "arena.challenges.models.Phase.Kind",

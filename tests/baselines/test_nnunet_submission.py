@@ -40,7 +40,7 @@ PHASES = {
 SEED = """
 import json
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from arena.api.tokens import issue_token
 from arena.challenges.models import Challenge, Phase
 from arena.challenges.services import configure_phase_dataset
 user = get_user_model().objects.create_user("nnunet-team", "nnunet@example.org", "pw-nnunet-123")
@@ -52,7 +52,7 @@ for order, (task, dataset) in enumerate(json.loads(r'{datasets}').items()):
         hide_logs=False, quota_count=0, max_upload_mb=4096)
     configure_phase_dataset(phase, dataset)
     phases[task] = phase.pk
-print(json.dumps({{"token": Token.objects.create(user=user).key, "phases": phases}}))
+print(json.dumps({{"token": issue_token(user, "tests")[1], "phases": phases}}))
 """
 
 

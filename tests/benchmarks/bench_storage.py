@@ -35,7 +35,7 @@ for _path in (REPO / "tests" / "integration", REPO / "tests" / "containers",
 
 SEED = """
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from arena.api.tokens import issue_token
 from arena.challenges.models import Challenge, Phase
 from arena.challenges.services import configure_phase_dataset
 from arena.participation.models import Registration
@@ -45,7 +45,7 @@ phase = Phase.objects.create(challenge=challenge, slug="algo", title="Algo", tas
     kind="algorithm", time_limit_s=60, memory_mb=512, cpus=1, quota_count=0, max_upload_mb=2048)
 configure_phase_dataset(phase, r"{dataset}")
 Registration.objects.create(user=user, challenge=challenge, status="approved")
-print(Token.objects.create(user=user).key, phase.pk)
+print(issue_token(user, "test")[1], phase.pk)
 """
 
 

@@ -25,7 +25,7 @@ ARCHIVES = REPO / "var" / "images"
 
 SEED = """
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from arena.api.tokens import issue_token
 from arena.challenges.models import Challenge, Phase
 from arena.challenges.services import configure_phase_dataset
 User = get_user_model()
@@ -41,7 +41,7 @@ configure_phase_dataset(web, r"{dataset}")
 gpu = Phase.objects.create(challenge=challenge, slug="gpu", title="GPU", task="kits21", order=2,
     kind="algorithm", gpu=True, quota_count=0, max_upload_mb=1024)
 configure_phase_dataset(gpu, r"{dataset}")
-print(Token.objects.create(user=user).key, phase.pk)
+print(issue_token(user, "tests")[1], phase.pk)
 """
 
 JOB_STATE = """

@@ -25,7 +25,7 @@ PY = sys.executable
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 SEED = """
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from arena.api.tokens import issue_token
 from arena.challenges.models import Challenge, Phase
 from arena.challenges.services import configure_phase_dataset
 User = get_user_model()
@@ -36,7 +36,7 @@ configure_phase_dataset(phase, r"{dataset}")
 tokens = []
 for i in range({users}):
     user = User.objects.create_user(f"user{{i}}", f"user{{i}}@example.org", "pw-faults-123")
-    tokens.append(Token.objects.create(user=user).key)
+    tokens.append(issue_token(user, "test")[1])
 print(phase.pk, *tokens)
 """
 #: Small liveness timeouts (seconds) for the tests; production defaults are in settings.py.

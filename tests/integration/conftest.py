@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 SEED = """
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from arena.api.tokens import issue_token
 from arena.challenges.models import Challenge, Phase
 from arena.challenges.services import configure_phase_dataset
 User = get_user_model()
@@ -22,7 +22,7 @@ user = User.objects.create_user("alice", "alice@example.org", "pw-alice-123")
 challenge = Challenge.objects.create(slug="kits-it", title="KiTS integration")
 phase = Phase.objects.create(challenge=challenge, slug="test", title="Test", task="kits21")
 configure_phase_dataset(phase, r"{dataset}")
-print(Token.objects.create(user=user).key, phase.pk)
+print(issue_token(user, "tests")[1], phase.pk)
 """
 
 

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.s3]
 
 SEED = """
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from arena.api.tokens import issue_token
 from arena.challenges.models import Challenge, Phase
 from arena.challenges.services import configure_phase_dataset
 User = get_user_model()
@@ -33,7 +33,7 @@ configure_phase_dataset(phase, r"{dataset}")
 algo = Phase.objects.create(challenge=challenge, slug="algo", title="Algo", task="kits21", order=1,
     kind="algorithm", time_limit_s=120, memory_mb=512, cpus=1, quota_count=0, max_upload_mb=2048)
 configure_phase_dataset(algo, r"{algo_dataset}")
-print(Token.objects.create(user=user).key, phase.pk, algo.pk)
+print(issue_token(user, "test")[1], phase.pk, algo.pk)
 """
 
 

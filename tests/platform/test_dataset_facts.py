@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 import SimpleITK as sitk
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from synthdata import SHAPE, SPACING, make_predictions, reference_labels, zip_folder
+
+from arena.api.tokens import issue_token
 
 
 def _hand_digest(root: Path, rels: list[str]) -> str:
@@ -112,7 +113,7 @@ def test_web_tier_never_opens_an_image(
 
     files.delete_folder(phase.references_path.rsplit("/", 1)[0], alias=files.DATASETS)
     api = APIClient()
-    token = Token.objects.get_or_create(user=users["participant"])[0].key
+    token = issue_token(users["participant"], "test")[1]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     upload = SimpleUploadedFile("p.zip", archives["good"])
     with django_capture_on_commit_callbacks(execute=False):  # the worker side is not here

@@ -206,12 +206,20 @@ def test_enqueue_scoring_from_execution(
     assert not enqueue_scoring(sub.pk, preds)  # already finished
 
 
-def test_issue_token_command(users, capsys):
+def test_issue_token_command(users, challenge, capsys):
+    from arena.api.models import ApiToken
+
     call_command("issue_token", "alice")
     token = capsys.readouterr().out.strip()
     assert len(token) == 40
     call_command("issue_token", "alice")
-    assert capsys.readouterr().out.strip() == token
+    second = capsys.readouterr().out.strip()
+    assert second != token  # stored hashed: every call issues a new token
+    for key in (token, second):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert client.post(f"/api/v1/challenges/{challenge.slug}/join/").status_code != 401
+        assert not ApiToken.objects.filter(digest=key).exists()
     call_command("issue_token", "newbot", "--create")
     assert len(capsys.readouterr().out.strip()) == 40
     from django.core.management.base import CommandError

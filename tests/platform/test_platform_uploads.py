@@ -26,10 +26,10 @@ from arena.submissions.services import (
 
 
 def _client(user) -> APIClient:
-    from rest_framework.authtoken.models import Token
+    from arena.api.tokens import issue_token
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user, 'tests')[1]}")
     return client
 
 

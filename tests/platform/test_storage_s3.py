@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from synthdata import make_predictions, zip_folder
 
+from arena.api.tokens import issue_token
 from tests.support.s3server import start_s3_server
 
 pytestmark = pytest.mark.s3
@@ -88,7 +88,7 @@ def test_folders_walk_download_delete(s3, tmp_path):
 
 def _client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user, 'test')[1]}")
     return client
 
 

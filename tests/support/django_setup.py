@@ -37,6 +37,7 @@ def isolate_storage(settings, tmp_path: Path) -> None:
         "datasets": {"BACKEND": fs, "OPTIONS": {"location": str(settings.ARENA_DATASETS_ROOT)}},
     }
     settings.ARENA_MODELS_ROOT = tmp_path / "models"  # no nnU-Net demo rows from a developer's var/
+    settings.VAR_DIR = tmp_path / "var"  # the development board-signing key of this test
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only
     for path in (settings.MEDIA_ROOT, settings.ARENA_WORK_ROOT):

@@ -14,8 +14,8 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from arena.api.tokens import issue_token
 from arena.web.models import SignInFailure
 from tests.support.django_setup import ROLE_ACCOUNTS
 
@@ -96,13 +96,13 @@ def _api(token: str | None = None, address: str = "10.6.0.1") -> Client:
 
 
 def test_api_throttles_per_token(users, low_rates):
-    token = Token.objects.create(user=users["participant"]).key
+    token = issue_token(users["participant"], "test")[1]
     codes = [_api(token, f"10.6.1.{i}").get("/api/v1/challenges/").status_code for i in range(6)]
     assert codes == [200] * 5 + [429]
     refused = _api(token, "10.6.1.99").get("/api/v1/challenges/")
     assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
     assert "error" in refused.json()
-    other = Token.objects.create(user=users["other"]).key
+    other = issue_token(users["other"], "test")[1]
     assert _api(other, "10.6.1.98").get("/api/v1/challenges/").status_code == 200
 
 
@@ -119,7 +119,7 @@ def test_guessing_tokens_is_throttled(users, settings):
     codes = [_api(f"{i:040x}", "10.6.3.1").get("/api/v1/challenges/").status_code
              for i in range(200)]
     assert codes[:20] == [401] * 20 and set(codes[20:]) == {429}
-    valid = Token.objects.create(user=users["participant"]).key
+    valid = issue_token(users["participant"], "test")[1]
     blocked = _api(valid, "10.6.3.1").get("/api/v1/challenges/")
     assert blocked.status_code == 429 and int(blocked["Retry-After"]) > 0
     assert _api(valid, "10.6.3.2").get("/api/v1/challenges/").status_code == 200

@@ -6,6 +6,7 @@ import io
 import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
@@ -20,3 +21,28 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
         for name, content in members.items():
             zf.writestr(name, content)
     return buffer.getvalue()
+
+
+class ProbeUploadHandler(FileUploadHandler):
+    """A Django upload handler that records every request whose multipart body gets parsed
+    (``FILE_UPLOAD_HANDLERS = ["web_helpers.ProbeUploadHandler", ...]``) and then steps aside."""
+
+    parsed: list[str] = []
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        ProbeUploadHandler.parsed.append(META.get("PATH_INFO", ""))
+
+    def new_file(self, *args, **kwargs):
+        return None
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+    def upload_complete(self):
+        return None
+
+    def upload_interrupted(self):
+        return None

@@ -161,3 +161,7 @@ class LeaderboardSerializer(serializers.Serializer):
     columns = ColumnSerializer(many=True)
     rows = LeaderboardRowSerializer(many=True)
     robustness = serializers.URLField(help_text="The board's cached robustness analysis.")
+    final = serializers.DictField(
+        allow_null=True,
+        help_text="Frozen boards: {frozen_at, sha256, snapshot (URL of the signed snapshot)}.",
+    )

@@ -17,9 +17,10 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
+
+from arena.api.tokens import HashedTokenAuthentication
 
 
 class _SharedRateThrottle(SimpleRateThrottle):
@@ -81,12 +82,12 @@ class _AuthFailureCounter(_SharedRateThrottle):
             self.throttle_success()
 
 
-class ThrottledTokenAuthentication(TokenAuthentication):
-    """Token authentication that counts failures per client address and refuses (429) an
+class ThrottledTokenAuthentication(HashedTokenAuthentication):
+    """Hashed-token authentication (:mod:`arena.api.tokens`) that counts failures per client address and refuses (429) an
     address over ``ARENA_API_RATES["auth_failure"]``."""
 
     def authenticate(self, request: Request) -> tuple | None:
-        """DRF's token check, behind the failure throttle; None when no token is sent."""
+        """The hashed-token check, behind the failure throttle; None when no token is sent."""
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header.lower().startswith(self.keyword.lower()):
             return None

@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from arena.api import robustness, teams, views
+from arena.api import final, robustness, teams, views
 
 app_name = "api"
 
@@ -44,6 +44,12 @@ urlpatterns = [
         robustness.LeaderboardRobustnessView.as_view(),
         name="leaderboard-robustness",
     ),
+    path(
+        "phases/<int:phase_id>/leaderboard/snapshot/",
+        final.SnapshotView.as_view(),
+        name="leaderboard-snapshot",
+    ),
+    path("keys/", final.KeysView.as_view(), name="keys"),
     path("phases/<int:phase_id>/inputs/", views.PhaseInputsView.as_view(), name="phase-inputs"),
     path(
         "phases/<int:phase_id>/reevaluate/",

@@ -138,12 +138,14 @@ class PhaseSubmissionsView(APIView):
 
         phase = _visible_phase(request, phase_id)
         try:
-            services.check_declared_size(phase, request.META.get("CONTENT_LENGTH"))
+            # before request.FILES: a closed phase, a spent quota or an oversized declared body
+            # is refused without Django parsing (or spooling to disk) the multipart body
+            services.precheck_upload(request.user, phase, request.META.get("CONTENT_LENGTH"))
         except services.SubmissionRejected as exc:
-            return Response(
-                {"error": exc.message, "fields": {"file": exc.message}},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            body = {"error": exc.message}
+            if exc.field:
+                body["fields"] = {exc.field: exc.message}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         upload = request.FILES.get("file")
         comment = request.data.get("comment", "") if hasattr(request.data, "get") else ""
         create = (
@@ -239,6 +241,20 @@ class PhaseReevaluateView(APIView):
         return Response({"requeued": reevaluate_phase(phase, by=request.user)})
 
 
+def _final(request, phase: Phase) -> dict | None:
+    """``{"frozen_at", "sha256", "snapshot"}`` of a frozen board's latest snapshot, else None."""
+    from arena.leaderboards.snapshots import latest_snapshot
+
+    snapshot = latest_snapshot(phase) if phase.frozen else None
+    if snapshot is None:
+        return None
+    return {
+        "frozen_at": snapshot.created.isoformat(),
+        "sha256": snapshot.sha256,
+        "snapshot": request.build_absolute_uri(reverse("api:leaderboard-snapshot", args=[phase.pk])),
+    }
+
+
 class LeaderboardView(APIView):
     """Ranked rows of the phase (``?format=csv`` for CSV). 403 when the board is hidden from
     the requester."""
@@ -288,6 +304,7 @@ class LeaderboardView(APIView):
                 "robustness": request.build_absolute_uri(
                     reverse("api:leaderboard-robustness", args=[phase.pk])
                 ),
+                "final": _final(request, phase),
             }
         )
 

@@ -1,6 +1,6 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 
-from arena.challenges.models import Challenge, DatasetCase, Phase
+from arena.challenges.models import AuditEntry, Challenge, DatasetCase, Phase
 
 # Set by the dataset import (manage.py import_dataset), never edited by hand.
 DATASET_FIELDS = ("inputs_path", "references_path", "reference_digest", "inputs_archive",
@@ -41,11 +41,22 @@ class PhaseAdmin(admin.ModelAdmin):
     )
     list_filter = ("kind", "leaderboard_visibility", "task", "frozen")
     search_fields = ("slug", "title", "challenge__slug")
-    readonly_fields = DATASET_FIELDS
+    readonly_fields = (*DATASET_FIELDS, "frozen")  # frozen only through the freeze action (signed snapshot)
     inlines = [DatasetCaseInline]
-    actions = ["freeze"]
 
-    @admin.action(description="Freeze leaderboards (final, auditable)")
-    def freeze(self, request, queryset):
-        queryset.update(frozen=True)
-        self.message_user(request, "Frozen.", messages.SUCCESS)
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The organizers' audit log: read-only (entries are append-only)."""
+
+    list_display = ("created", "challenge", "phase", "actor_name", "action", "summary")
+    list_filter = ("action", "challenge")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -158,3 +158,52 @@ class DatasetCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phase_id}/{self.case_id}"
+
+
+class AuditEntry(models.Model):
+    """One organizer action on a challenge (append-only; written by ``arena.challenges.audit``).
+
+    ``action`` is one of :class:`Action`; ``detail`` holds what changed (e.g. ``{"changes":
+    {field: [old, new]}}``, the snapshot hash of a freeze, the number of re-queued
+    submissions). ``actor`` is None for actions of the system (management commands)."""
+
+    class Action(models.TextChoices):
+        PHASE_EDIT = "phase_edit", "Phase settings changed"
+        VISIBILITY = "visibility", "Leaderboard visibility changed"
+        FREEZE = "freeze", "Board frozen (final)"
+        UNFREEZE = "unfreeze", "Board unfrozen"
+        REEVALUATE_PHASE = "reevaluate_phase", "Phase re-evaluated"
+        REEVALUATE_SUBMISSION = "reevaluate_submission", "Submission re-evaluated"
+        DISQUALIFY = "disqualify", "Submission disqualified"
+        REQUALIFY = "requalify", "Disqualification withdrawn"
+        RELEASE_CASES = "release_cases", "Per-case results released"
+        WITHHOLD_CASES = "withhold_cases", "Per-case results withheld"
+        DATASET = "dataset", "Dataset changed"
+        REGISTRATION = "registration", "Registration decided"
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="audit_entries")
+    phase = models.ForeignKey(
+        Phase, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150, blank=True, help_text="Kept if the user goes.")
+    action = models.CharField(max_length=32, choices=Action.choices)
+    summary = models.CharField(max_length=300, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["challenge", "-created"], name="audit_challenge_time")]
+
+    def __str__(self) -> str:
+        return f"{self.created:%Y-%m-%d %H:%M} {self.actor_name or 'system'}: {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Insert only: an audit entry is never rewritten."""
+        if self.pk is not None and not self._state.adding:
+            raise ValueError(f"audit entry {self.pk} is append-only and cannot be changed")
+        super().save(*args, **kwargs)

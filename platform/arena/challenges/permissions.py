@@ -132,3 +132,9 @@ def can_download_inputs(user, phase: Phase) -> bool:
     if phase.kind != Phase.Kind.PREDICTIONS:
         return is_organizer(user, phase.challenge)
     return is_organizer(user, phase.challenge) or is_participant(user, phase.challenge)
+
+
+def can_download_snapshot(user, phase: Phase) -> bool:
+    """A frozen board's signed snapshot holds every entry's per-case table: organizers, or
+    board viewers once per-case results are released (the hash is public on the page)."""
+    return can_view_leaderboard(user, phase) and can_view_per_case(user, phase)

@@ -18,14 +18,25 @@ def phase_case_ids(phase: Phase) -> list[str]:
     return case_ids(phase)
 
 
-def configure_phase_dataset(phase: Phase, dataset_root: Path) -> Phase:
+def configure_phase_dataset(phase: Phase, dataset_root: Path, *, by=None) -> Phase:
     """Import the local dataset folder (``<root>/inputs`` + ``<root>/references``) as the
-    phase's dataset (files into storage, facts into the database) and return the phase.
+    phase's dataset (files into storage, facts into the database) and return the phase; a
+    change is written to the audit log (``by`` = the acting user, None for the system).
     Raises ValueError (a DatasetError) naming the missing folder or unreadable file."""
+    from arena.challenges import audit
+
+    fields = ["inputs_path", "references_path", "reference_digest"]
+    old = {name: getattr(phase, name) for name in fields}
     try:
-        return import_dataset(phase, dataset_root)
+        phase = import_dataset(phase, dataset_root)
     except DatasetError as exc:
         raise ValueError(str(exc)) from None
+    changes = audit.field_changes(phase, old, fields)
+    if changes:
+        audit.record(audit.AuditEntry.Action.DATASET, phase=phase, actor=by,
+                     summary=f"dataset of {phase.slug} imported from {Path(dataset_root).name}",
+                     changes=changes)
+    return phase
 
 
 def inputs_archive(phase: Phase) -> str:

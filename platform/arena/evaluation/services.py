@@ -40,10 +40,12 @@ def _has_predictions(sub: Submission) -> bool:
     return bool(sub.predictions_path) and files.folder_exists(sub.predictions_path)
 
 
-def reevaluate_submission(submission: Submission, by=None) -> Submission:
+def reevaluate_submission(submission: Submission, by=None, *, log: bool = True) -> Submission:
     """Start a new attempt: re-score the stored predictions (algorithm outputs are not re-run),
     or re-validate the uploaded archive when no unpacked predictions remain. The previous
-    attempt's Evaluation stays as history; the leaderboard uses the new attempt once scored."""
+    attempt's Evaluation stays as history; the leaderboard uses the new attempt once scored
+    (a frozen board keeps its rows). With ``log`` a started attempt goes to the audit log."""
+    from arena.challenges import audit
     from arena.evaluation.tasks import score_submission
     from arena.submissions.tasks import validate_submission
 
@@ -59,6 +61,10 @@ def reevaluate_submission(submission: Submission, by=None) -> Submission:
             target, task = S.PENDING, validate_submission
         sub = restart(sub.pk, target, by=by)
         pk, attempt = sub.pk, sub.attempt
+        if log:
+            audit.record(audit.AuditEntry.Action.REEVALUATE_SUBMISSION, phase=sub.phase, actor=by,
+                         summary=f"submission {pk} re-evaluated (attempt {attempt})",
+                         submission=pk, attempt=attempt)
         transaction.on_commit(lambda: dispatch(task, pk, attempt))
     return sub
 
@@ -67,11 +73,16 @@ def reevaluate_phase(phase: Phase, by=None) -> int:
     """Re-evaluate every finished (succeeded or failed) submission of the phase, after an
     evaluator or reference change (a new reference set is imported with
     ``arena.challenges.services.configure_phase_dataset``, which records its digest)."""
+    from arena.challenges import audit
+
     count = 0
     for sub in Submission.objects.filter(phase=phase, status__in=(S.SUCCEEDED, S.FAILED)):
         before = sub.attempt
-        if reevaluate_submission(sub, by=by).attempt != before:
+        if reevaluate_submission(sub, by=by, log=False).attempt != before:
             count += 1
+    audit.record(audit.AuditEntry.Action.REEVALUATE_PHASE, phase=phase, actor=by,
+                 summary=f"{count} submission(s) of {phase.slug} queued for re-evaluation",
+                 count=count, frozen=phase.frozen)
     return count
 
 
@@ -111,3 +122,34 @@ def case_table(submission: Submission) -> list[dict]:
             for metric, value in metrics.items():
                 rows.append({"case": case, "region": region, "metric": metric, "value": value})
     return rows
+
+
+def per_case_csv(submissions: list[tuple[str, Submission]]) -> str:
+    """Per-case results of the given (participant label, submission) pairs as CSV, one row per
+    case x region x metric of each submission's current evaluation: ``participant,
+    submission_id, case, region, metric, value, missing`` (``missing`` = 1 for a case without
+    a prediction, scored by the task's rule; an undefined value is empty). Callers check the
+    viewer's rights first."""
+    import csv
+    import io
+    import math
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["participant", "submission_id", "case", "region", "metric", "value", "missing"])
+    ids = {sub.pk: sub.attempt for _, sub in submissions}
+    payloads = {
+        sid: metrics
+        for sid, attempt, metrics in Evaluation.objects.filter(submission_id__in=list(ids))
+        .values_list("submission_id", "attempt", "metrics_json")
+        if ids.get(sid) == attempt
+    }
+    for label, sub in submissions:
+        metrics_json = payloads.get(sub.pk) or {}
+        missing = set(metrics_json.get("missing_cases") or [])
+        for case, regions in sorted((metrics_json.get("case") or {}).items()):
+            for region, values in (regions or {}).items():
+                for metric, value in (values or {}).items():
+                    text = "" if value is None or (isinstance(value, float) and not math.isfinite(value)) else repr(float(value))
+                    writer.writerow([label, sub.pk, case, region, metric, text, int(case in missing)])
+    return buf.getvalue()

@@ -3,8 +3,9 @@ from django.contrib import admin, messages
 from arena.challenges import admin as challenges_admin
 from arena.challenges.models import Phase
 from arena.evaluation.services import reevaluate_phase
-from arena.leaderboards.models import LeaderboardEntry
+from arena.leaderboards.models import BoardSnapshot, LeaderboardEntry
 from arena.leaderboards.services import recompute_leaderboard
+from arena.leaderboards.snapshots import freeze_board, unfreeze_board
 
 
 @admin.register(LeaderboardEntry)
@@ -33,9 +34,31 @@ class PhaseAdmin(challenges_admin.PhaseAdmin):
         total = sum(reevaluate_phase(phase, by=request.user) for phase in queryset)
         self.message_user(request, f"{total} submission(s) queued for re-evaluation.")
 
+    @admin.action(description="Freeze leaderboards (final, signed snapshot)")
+    def freeze(self, request, queryset):
+        for phase in queryset:
+            freeze_board(phase, by=request.user)
+        self.message_user(request, "Frozen: signed snapshots written.", messages.SUCCESS)
+
     @admin.action(description="Unfreeze leaderboards and recompute")
     def unfreeze(self, request, queryset):
-        queryset.update(frozen=False)
         for phase in queryset:
-            recompute_leaderboard(phase)
+            unfreeze_board(phase, by=request.user)
         self.message_user(request, "Unfrozen and recomputed.", messages.SUCCESS)
+
+
+@admin.register(BoardSnapshot)
+class BoardSnapshotAdmin(admin.ModelAdmin):
+    """Read-only: a final board's snapshot is never edited."""
+
+    list_display = ("phase", "created", "created_by", "sha256")
+    list_filter = ("phase",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -91,6 +91,7 @@ def _candidates(phase: Phase) -> list[dict[str, Any]]:
         Evaluation.objects.filter(
             submission__phase=phase,
             submission__status=Submission.Status.SUCCEEDED,
+            submission__disqualification__isnull=True,  # organizers' disqualifications
             attempt=F("submission__attempt"),
         )
         .values(
@@ -242,3 +243,22 @@ def leaderboard_csv(phase: Phase, user) -> str:
             ]
         )
     return buf.getvalue()
+
+
+def missing_cases(submission_ids: list[int]) -> dict[int, list[str]]:
+    """Submission id -> the cases its current evaluation found missing (only submissions with
+    at least one). Reads just that key of the stored metrics (a JSON key lookup), not the
+    per-case payload, so a board page stays fast."""
+    rows = Evaluation.objects.filter(
+        submission_id__in=submission_ids, attempt=F("submission__attempt")
+    ).values_list("submission_id", "metrics_json__missing_cases")
+    return {sid: list(missing) for sid, missing in rows if missing}
+
+
+def partial_note(n_missing: int, n_cases: int) -> str:
+    """The board's and submission page's flag of a partial submission: "48 of 50 cases; 2
+    missing scored by the task's rule" (without the total when it is unknown)."""
+    if n_cases > 0:
+        return (f"{n_cases - n_missing} of {n_cases} cases; {n_missing} missing scored by the "
+                "task's rule")
+    return f"{n_missing} case{'s' if n_missing != 1 else ''} missing, scored by the task's rule"

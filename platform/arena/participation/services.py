@@ -66,6 +66,12 @@ def decide_registration(registration: Registration, approve: bool, by=None) -> R
     with transaction.atomic():
         registration.save(update_fields=["status", "decided"])
         verdict = "approved" if approve else "rejected"
+        if by is not None:
+            from arena.challenges import audit
+
+            audit.record(audit.AuditEntry.Action.REGISTRATION, challenge=registration.challenge,
+                         actor=by, summary=f"registration of {registration.user.get_username()} "
+                         f"{verdict}", user=registration.user.get_username(), decision=verdict)
         notify(
             registration.user,
             f"Your registration for {registration.challenge.title} was {verdict}.",

@@ -176,6 +176,17 @@ def _check_quota(user, phase: Phase) -> None:
         )
 
 
+def precheck_upload(user, phase: Phase, content_length: str | int | None) -> None:
+    """Everything that can refuse an upload without reading its body — declared size, login,
+    registration, phase open, quota — so the API answers before Django parses or spools the
+    multipart body. Raises SubmissionRejected (the same messages as the full checks)."""
+    check_declared_size(phase, content_length)
+    allowed, reason = can_submit(user, phase)
+    if not allowed:
+        raise SubmissionRejected(reason)
+    _check_quota(user, phase)
+
+
 def inspect_prediction_archive(path: Path, phase: Phase) -> tuple[str, str, dict[str, list[str]]]:
     """Archive-level checks of a prediction upload: ``(kind, prefix, {case: members})``.
     Raises SubmissionRejected (field "file") with the archive module's message."""

@@ -81,8 +81,7 @@ class PhaseSettingsForm(forms.ModelForm):
             "leaderboard_visibility",
             "show_per_case",
             "leaderboard_policy",
-            "frozen",
-        ]
+        ]  # frozen: through the freeze button (signed snapshot), never a plain field
         widgets = {
             "opens_at": _DateTimeInput(format="%Y-%m-%dT%H:%M"),
             "closes_at": _DateTimeInput(format="%Y-%m-%dT%H:%M"),

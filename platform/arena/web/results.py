@@ -23,6 +23,7 @@ class SubmissionResults:
     score_rows: list[dict[str, Any]] = field(default_factory=list)
     case_rows: list[dict[str, Any]] = field(default_factory=list)
     missing_cases: list[str] = field(default_factory=list)
+    partial: str = ""
     extra_files: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     chart_json: str | None = None
@@ -63,6 +64,11 @@ def submission_results(user: Any, submission: Submission) -> SubmissionResults:
     for key, value in (evaluation.ranking_scores or metrics_json.get("ranking_scores") or {}).items():
         results.score_rows.append({"key": key, "title": titles.get(key, key), "value": value})
     results.missing_cases = list(metrics_json.get("missing_cases") or [])
+    if results.missing_cases:
+        from arena.leaderboards.services import partial_note
+
+        n_cases = len(metrics_json.get("case") or {})
+        results.partial = partial_note(len(results.missing_cases), n_cases)
     results.extra_files = list(metrics_json.get("extra_files") or [])
     results.notes = list(metrics_json.get("notes") or [])
     if perms.can_view_submission_cases(user, submission):

@@ -5,6 +5,7 @@ from django.urls import path
 from arena.web.views import (
     accounts,
     assets,
+    final,
     leaderboards,
     notifications,
     organizer,
@@ -27,6 +28,13 @@ urlpatterns = [
     path("invitations/<int:invitation_id>/decline/", teams.invitation_decline, name="invitation_decline"),
     path("phases/<int:phase_id>/leaderboard/", leaderboards.leaderboard, name="leaderboard"),
     path("phases/<int:phase_id>/leaderboard.csv", leaderboards.leaderboard_csv, name="leaderboard_csv"),
+    path("phases/<int:phase_id>/final-board.json", final.snapshot_download, name="snapshot_download"),
+    path("phases/<int:phase_id>/cases.csv", final.board_cases_csv, name="board_cases_csv"),
+    path("submissions/<int:submission_id>/cases.csv", final.submission_cases_csv, name="submission_cases_csv"),
+    path("about/keys/", final.about_keys, name="about_keys"),
+    path("challenges/<slug:slug>/audit/", organizer.challenge_audit, name="challenge_audit"),
+    path("challenges/<slug:slug>/audit.csv", organizer.challenge_audit_csv, name="challenge_audit_csv"),
+    path("manage/phases/<int:phase_id>/freeze/", organizer.phase_freeze, name="phase_freeze"),
     path("phases/<int:phase_id>/inputs.zip", leaderboards.inputs_download, name="inputs_download"),
     path("phases/<int:phase_id>/submit/", submissions.submit, name="submit"),
     path("submissions/", submissions.my_submissions, name="my_submissions"),
@@ -41,6 +49,11 @@ urlpatterns = [
         "manage/phases/<int:phase_id>/registrations/<int:registration_id>/",
         organizer.registration_decide,
         name="registration_decide",
+    ),
+    path(
+        "manage/submissions/<int:submission_id>/disqualify/",
+        organizer.submission_disqualify,
+        name="submission_disqualify",
     ),
     path(
         "manage/submissions/<int:submission_id>/reevaluate/",

@@ -65,11 +65,21 @@ def _charts(phase, rows: list[dict], per_case: bool, titles: dict[str, str]) -> 
 def leaderboard(request: HttpRequest, phase_id: int) -> HttpResponse:
     """The phase's ranked board: one column per leaderboard column of the task, in ranking
     order; box plots per region (per-case values only where released) and a per-case chart."""
-    from arena.leaderboards.services import board_rule, leaderboard_columns, leaderboard_rows
+    from arena.leaderboards.services import (
+        board_rule,
+        leaderboard_columns,
+        leaderboard_rows,
+        missing_cases,
+        partial_note,
+    )
 
     phase = phase_or_404(request, phase_id)
     card = phase_card(request.user, phase)
     context = {"phase": phase, "card": card, "visible": card.can_view_leaderboard}
+    if phase.frozen:
+        from arena.leaderboards.snapshots import latest_snapshot
+        context.update(snapshot=latest_snapshot(phase),
+                       snapshot_visible=perms.can_download_snapshot(request.user, phase))
     if card.can_view_leaderboard:
         columns = leaderboard_columns(phase)
         rows = leaderboard_rows(phase, request.user)
@@ -84,8 +94,16 @@ def leaderboard(request: HttpRequest, phase_id: int) -> HttpResponse:
         full = request.GET.get("view") == "full"
         header = board_header(columns, rule, full)
         page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+        partial = missing_cases([row["submission_id"] for row in page.object_list])
+        n_cases = None
         for row in page.object_list:
             row["cells"] = board_cells(row, header)
+            if row["submission_id"] in partial:
+                if n_cases is None:
+                    from arena.challenges.services import phase_case_ids
+
+                    n_cases = len(phase_case_ids(phase))
+                row["partial"] = partial_note(len(partial[row["submission_id"]]), n_cases)
         my_rows = [
             {"rank": row["rank"], "page": index // ROWS_PER_PAGE + 1}
             for index, row in enumerate(rows) if row["mine"]

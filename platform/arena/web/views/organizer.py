@@ -5,37 +5,64 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from arena.challenges import audit
 from arena.challenges import permissions as perms
-from arena.challenges.models import Phase
+from arena.challenges.models import AuditEntry, Challenge, Phase
 from arena.web.access import organizer_phase_or_404, submission_or_404
 from arena.web.forms import PhaseSettingsForm
 from arena.web.presenters import phase_card
 
-_RECOMPUTE_FIELDS = {"leaderboard_policy", "frozen"}
+_RECOMPUTE_FIELDS = {"leaderboard_policy"}
+
+
+def _log_phase_edit(phase: Phase, old: dict, fields: list[str], user) -> None:
+    """Audit entries of a settings edit: the per-case release / withdrawal on its own, the
+    other changed fields as one phase edit."""
+    changes = audit.field_changes(phase, old, fields)
+    released = changes.pop("show_per_case", None)
+    if released is not None:
+        action = (AuditEntry.Action.RELEASE_CASES if phase.show_per_case
+                  else AuditEntry.Action.WITHHOLD_CASES)
+        audit.record(action, phase=phase, actor=user,
+                     summary=f"per-case results of {phase.slug} "
+                     f"{'released to participants' if phase.show_per_case else 'withheld'}")
+    if changes:
+        audit.record(AuditEntry.Action.PHASE_EDIT, phase=phase, actor=user,
+                     summary=f"{phase.slug}: {', '.join(sorted(changes))} changed", changes=changes)
 
 
 @login_required
 def phase_manage(request: HttpRequest, phase_id: int) -> HttpResponse:
     """Phase settings form, dataset summary, all submissions and pending registrations."""
     from arena.challenges.services import phase_case_ids
+    from arena.leaderboards.snapshots import latest_snapshot
     from arena.participation.models import Registration
 
     phase = organizer_phase_or_404(request, phase_id)
     form = PhaseSettingsForm(request.POST if request.method == "POST" else None, instance=phase)
+    old = {name: getattr(phase, name) for name in PhaseSettingsForm.Meta.fields}
     if request.method == "POST" and form.is_valid():
         changed = set(form.changed_data)
         form.save()
+        _log_phase_edit(phase, old, PhaseSettingsForm.Meta.fields, request.user)
         if changed & _RECOMPUTE_FIELDS:
             from arena.leaderboards.services import recompute_leaderboard
 
             recompute_leaderboard(phase)
         messages.success(request, "Phase settings saved." if changed else "Nothing changed.")
         return redirect("web:phase_manage", phase_id=phase.pk)
-    submissions = phase.submissions.select_related("creator", "team").order_by("-created")[:300]
+    submissions = list(
+        phase.submissions.select_related("creator", "team", "disqualification")
+        .order_by("-created")[:300]
+    )
+    for s in submissions:
+        decision = getattr(s, "disqualification", None)
+        s.disqualification_reason = decision.reason if decision is not None else ""
     registrations = Registration.objects.filter(
         challenge=phase.challenge, status=Registration.Status.PENDING
     ).select_related("user")
@@ -46,6 +73,7 @@ def phase_manage(request: HttpRequest, phase_id: int) -> HttpResponse:
         "submissions": submissions,
         "registrations": registrations,
         "n_cases": len(phase_case_ids(phase)),
+        "snapshot": latest_snapshot(phase),
     }
     return render(request, "web/phase_manage.html", context, status=400 if form.errors else 200)
 
@@ -98,8 +126,13 @@ def phase_visibility(request: HttpRequest, phase_id: int) -> HttpResponse:
             f"Field 'visibility': expected one of {', '.join(Phase.Visibility.values)}, got '{value}'.",
         )
     else:
+        before = phase.leaderboard_visibility
         phase.leaderboard_visibility = value
         phase.save(update_fields=["leaderboard_visibility"])
+        if before != value:
+            audit.record(AuditEntry.Action.VISIBILITY, phase=phase, actor=request.user,
+                         summary=f"leaderboard of {phase.slug}: {before} → {value}",
+                         changes={"leaderboard_visibility": [before, value]})
         messages.success(request, f"Leaderboard is now {phase.get_leaderboard_visibility_display().lower()}.")
     return redirect("web:phase_manage", phase_id=phase.pk)
 
@@ -119,3 +152,77 @@ def registration_decide(request: HttpRequest, phase_id: int, registration_id: in
     decide_registration(registration, approve, by=request.user)
     messages.success(request, f"{registration.user.get_username()}: {'approved' if approve else 'rejected'}.")
     return redirect("web:phase_manage", phase_id=phase.pk)
+
+
+@login_required
+@require_POST
+def phase_freeze(request: HttpRequest, phase_id: int) -> HttpResponse:
+    """``action=freeze``: write the signed final snapshot and freeze the board;
+    ``action=unfreeze``: let recompute change it again (snapshots stay published)."""
+    from arena.leaderboards.snapshots import freeze_board, unfreeze_board
+
+    phase = organizer_phase_or_404(request, phase_id)
+    action = request.POST.get("action", "")
+    if action == "freeze":
+        try:
+            snapshot = freeze_board(phase, by=request.user)
+        except ImproperlyConfigured as error:
+            messages.error(request, f"The board was not frozen: {error}")
+        else:
+            messages.success(request, f"Board frozen; snapshot SHA-256 {snapshot.sha256}.")
+    elif action == "unfreeze":
+        unfreeze_board(phase, by=request.user)
+        messages.success(request, "Board unfrozen and recomputed.")
+    else:
+        messages.error(request, f"Field 'action': expected 'freeze' or 'unfreeze', got '{action}'.")
+    return redirect("web:phase_manage", phase_id=phase.pk)
+
+
+def _organized_challenge_or_404(request: HttpRequest, slug: str) -> Challenge:
+    challenge = get_object_or_404(Challenge, slug=slug)
+    if not perms.is_organizer(request.user, challenge):
+        raise Http404(f"No challenge {slug}.")
+    return challenge
+
+
+@login_required
+def challenge_audit(request: HttpRequest, slug: str) -> HttpResponse:
+    """The challenge's audit log (organizers only; newest first), 200 entries per page."""
+    from django.core.paginator import Paginator
+
+    challenge = _organized_challenge_or_404(request, slug)
+    entries = challenge.audit_entries.select_related("phase")
+    page = Paginator(entries, 200).get_page(request.GET.get("page"))
+    return render(request, "web/audit.html", {"challenge": challenge, "page": page})
+
+
+@login_required
+def challenge_audit_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """The challenge's audit log as CSV (see ``arena.challenges.audit.audit_csv``)."""
+    challenge = _organized_challenge_or_404(request, slug)
+    response = HttpResponse(audit.audit_csv(challenge), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{challenge.slug}-audit.csv"'
+    return response
+
+
+@login_required
+@require_POST
+def submission_disqualify(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """``action=disqualify`` (with ``reason``) takes a submission off the board (a frozen board
+    keeps its rows); ``action=requalify`` withdraws it. Organizers only; logged."""
+    from arena.leaderboards.disqualify import disqualify, requalify
+
+    submission = submission_or_404(request, submission_id)
+    if not perms.is_organizer(request.user, submission.phase.challenge):
+        raise Http404(f"No submission {submission_id}.")
+    if request.POST.get("action") == "requalify":
+        if requalify(submission, by=request.user):
+            messages.success(request, f"Submission {submission.pk} ranks again.")
+    else:
+        try:
+            disqualify(submission, request.POST.get("reason", ""), by=request.user)
+        except ValueError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Submission {submission.pk} disqualified.")
+    return redirect("web:phase_manage", phase_id=submission.phase_id)

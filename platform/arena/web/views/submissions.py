@@ -114,6 +114,7 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
         "timeline": status_history(submission, show_workers=organizer),
         "refresh": None if submission.is_terminal else REFRESH_SECONDS,
         "queue_ahead": _queue_ahead(submission),
+        "disqualification": getattr(submission, "disqualification", None),
     }
     return render(request, "web/submission_detail.html", context)
 

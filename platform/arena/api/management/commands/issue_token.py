@@ -1,22 +1,26 @@
-"""``python manage.py issue_token USERNAME [--create]``: print the user's API token."""
+"""``python manage.py issue_token USERNAME [--create] [--name NAME]``: issue and print a new
+API token of the user (stored hashed, so each call issues a new one; revoke old ones on the
+account's token page)."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework.authtoken.models import Token
+
+from arena.api.tokens import issue_token
 
 
 class Command(BaseCommand):
-    help = "Print (creating if needed) the API token of USERNAME; --create makes the user too."
+    help = "Issue and print a new API token of USERNAME; --create makes the user too."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("username")
         parser.add_argument(
             "--create", action="store_true", help="create the user (unusable password) if missing"
         )
+        parser.add_argument("--name", default="issue_token", help="the token's name")
 
-    def handle(self, *args, username: str, create: bool, **options) -> None:
+    def handle(self, *args, username: str, create: bool, name: str, **options) -> None:
         User = get_user_model()
         user = User.objects.filter(username=username).first()
         if user is None:
@@ -25,5 +29,8 @@ class Command(BaseCommand):
             user = User.objects.create_user(username=username)
             user.set_unusable_password()
             user.save()
-        token, _ = Token.objects.get_or_create(user=user)
-        self.stdout.write(token.key)
+        try:
+            _, key = issue_token(user, name)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(key)
