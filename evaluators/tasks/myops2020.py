@@ -9,6 +9,8 @@ decimals (HD95, mm) as the MyoPS 2020 results tables report them, and ranked on 
 values (equal rounded means tie); per-case values keep full precision.
 """
 
+import numpy as np
+
 from evaluators.metrics.pairs import MetricSpec
 from evaluators.ranking import RankThenAggregate
 from evaluators.tasks.base import CaseScores, Column
@@ -51,6 +53,18 @@ class Myops2020(LabelMapTask):
             for region in self.regions
             for metric in self.metrics
         }
+
+    def resampled_scores(self, cases: list[CaseScores], weights: np.ndarray) -> dict[str, np.ndarray]:
+        """The resampled board values, each rounded as :func:`table_round` rounds the board's
+        (Python's ``round`` per value, so a resample ranks exactly as the board would)."""
+        scores = super().resampled_scores(cases, weights)
+        for key, values in scores.items():
+            decimals = TABLE_DECIMALS.get(key.rpartition("/")[2])
+            if decimals is not None:
+                scores[key] = np.array(
+                    [v if np.isnan(v) else round(float(v), decimals) for v in values]
+                )
+        return scores
 
 
 #: decimals of the official MyoPS 2020 results tables per metric
