@@ -14,10 +14,13 @@ changes=...)``:
 - ``E(404, participant=200, organizer=200, staff=200)``: ``default`` for every role not named.
 - ``objects={"phase_id": "hidden_phase"}``: which world object fills a URL parameter (default:
   :data:`OBJECTS`); world objects are built by the ``world`` fixture of the test module.
+- ``data={"token": "@token"}``: a body value ``"@name"`` is replaced by the world object
+  ``name`` (an id that only the fixture knows, e.g. alice's API token).
 - ``encoding="multipart"``: API bodies sent as a form (uploads); JSON otherwise.
 - ``changes``: roles whose request may legitimately change the world (cancel, leave, …); for
   every other role the test checks that nothing changed (submission status and attempt, board
-  visibility, team members, invitations, registrations, teams).
+  visibility, frozen boards and their snapshots, per-case release, disqualifications, audit
+  entries, API tokens, team members, invitations, registrations, teams).
 
 The Django admin (``admin/``) is one staff-only block: :data:`ADMIN_PROBES`.
 """
@@ -84,6 +87,9 @@ SIGNED_IN = E(200, anonymous=401)
 WEB_SIGNED_IN = E(200, anonymous=302)
 ORG_REDIRECT = E(404, anonymous=302, organizer=302, staff=302)  # organizer POSTs go back to a page
 ORGS = frozenset({"organizer", "staff"})
+SIGNED_IN_ROLES = frozenset(ROLES) - {"anonymous"}
+#: a board seen only by kits' approved participants (alice, bob) and its organizers
+MEMBERS = E(200, anonymous=404, stranger=404, other_organizer=404)
 
 TABLE: dict[str, list[P]] = {
     # ---------------------------------------------------------------- API (/api/v1/)
@@ -169,6 +175,27 @@ TABLE: dict[str, list[P]] = {
     ],
     # a prediction submission has no container job: 404 for everyone, never a leak
     "api/v1/submissions/<int:submission_id>/job/": [P("GET", E(404))],
+    # the site's public board-signing key: everyone
+    "api/v1/keys/": [P("GET", ALL)],
+    # a frozen board's signed snapshot holds every entry's per-case table: organizers, or whoever
+    # sees the board once per-case results are released; 404 when never frozen / not visible
+    "api/v1/phases/<int:phase_id>/leaderboard/snapshot/": [
+        P("GET", ALL, objects={"phase_id": "released_phase"}),
+        P("GET", E(404, **ORG), objects={"phase_id": "sealed_phase"}),  # per-case not released
+        P("GET", MEMBERS, objects={"phase_id": "members_released_phase"}),
+        P("GET", E(404, **ORG), objects={"phase_id": "hidden_released_phase"}),  # board hidden
+        P("GET", E(404)),  # never frozen
+        P("GET", E(404), objects={"phase_id": "private_phase"}),
+    ],
+    # ---------------------------------------------------------------- API pages (HTML)
+    "api/docs/": [P("GET", ALL)],
+    # one's own API tokens: signed-in users; alice's token can be revoked by alice only
+    "account/tokens/": [
+        P("GET", WEB_SIGNED_IN),
+        P("POST", WEB_SIGNED_IN, data={"action": "create", "name": "laptop"}, changes=SIGNED_IN_ROLES),
+        P("POST", E(302), data={"action": "revoke", "token": "@token"},
+          changes=frozenset({"participant"})),
+    ],
     # ---------------------------------------------------------------- web UI
     "": [P("GET", ALL)],
     "challenges/": [P("GET", ALL)],
@@ -213,6 +240,25 @@ TABLE: dict[str, list[P]] = {
         P("GET", E(200, anonymous=404, stranger=404, other_organizer=404),
           objects={"phase_id": "members_phase"}),
     ],
+    # every board entry's per-case results: organizers, and everyone who sees the board once
+    # per-case results are released
+    "phases/<int:phase_id>/cases.csv": [
+        P("GET", E(404, **ORG)),  # not released
+        P("GET", ALL, objects={"phase_id": "released_phase"}),
+        P("GET", MEMBERS, objects={"phase_id": "members_released_phase"}),
+        P("GET", E(404, **ORG), objects={"phase_id": "hidden_released_phase"}),
+        P("GET", E(404, **ORG), objects={"phase_id": "private_phase"}),
+    ],
+    # the signed snapshot of a frozen board, as the API's snapshot row
+    "phases/<int:phase_id>/final-board.json": [
+        P("GET", ALL, objects={"phase_id": "released_phase"}),
+        P("GET", E(404, **ORG), objects={"phase_id": "sealed_phase"}),
+        P("GET", MEMBERS, objects={"phase_id": "members_released_phase"}),
+        P("GET", E(404, **ORG), objects={"phase_id": "hidden_released_phase"}),
+        P("GET", E(404)),  # never frozen
+        P("GET", E(404), objects={"phase_id": "private_phase"}),
+    ],
+    "about/keys/": [P("GET", ALL)],
     "phases/<int:phase_id>/inputs.zip": [
         P("GET", E(200, anonymous=404, stranger=404, other_organizer=404)),
         P("GET", E(404), objects={"phase_id": "private_phase"}),  # no test images there at all
@@ -224,6 +270,13 @@ TABLE: dict[str, list[P]] = {
     ],
     "submissions/": [P("GET", WEB_SIGNED_IN)],
     "submissions/<int:submission_id>/": [P("GET", E(404, participant=200, **ORG))],
+    # per-case results of one submission: organizers; its owner once per-case results are
+    # released on a board the owner sees (never to anybody else)
+    "submissions/<int:submission_id>/cases.csv": [
+        P("GET", E(404, **ORG)),  # not released: not even alice
+        P("GET", E(404, participant=200, **ORG), objects={"submission_id": "released_submission"}),
+        P("GET", E(404, **ORG), objects={"submission_id": "hidden_released_submission"}),
+    ],
     "submissions/<int:submission_id>/cancel/": [
         P("POST", E(404, anonymous=302, participant=302, organizer=302, staff=302)),
     ],
@@ -242,6 +295,35 @@ TABLE: dict[str, list[P]] = {
         # a registration of kits through a phase of another challenge: never
         P("POST", E(404, anonymous=302), data={"decision": "approve"},
           objects={"phase_id": "other_phase"}),
+    ],
+    # freezing / unfreezing a board: organizers of its challenge and staff, POST only
+    "manage/phases/<int:phase_id>/freeze/": [
+        P("POST", ORG_REDIRECT, data={"action": "freeze"}, changes=ORGS),
+        P("POST", ORG_REDIRECT, data={"action": "unfreeze"}, objects={"phase_id": "released_phase"},
+          changes=ORGS),
+        P("POST", E(404, anonymous=302, other_organizer=302, staff=302), data={"action": "freeze"},
+          objects={"phase_id": "other_phase"}, changes=frozenset({"other_organizer", "staff"})),
+        P("POST", E(404, anonymous=302, organizer=302, staff=302), data={"action": "freeze"},
+          objects={"phase_id": "private_phase"}, changes=ORGS),
+        P("GET", E(405, anonymous=302)),
+    ],
+    # disqualifying / requalifying a submission: organizers of its challenge and staff, POST only
+    "manage/submissions/<int:submission_id>/disqualify/": [
+        P("POST", ORG_REDIRECT, data={"action": "disqualify", "reason": "rule breach"}, changes=ORGS),
+        P("POST", ORG_REDIRECT, data={"action": "requalify"},
+          objects={"submission_id": "disqualified_submission"}, changes=ORGS),
+        P("GET", E(405, anonymous=302)),
+    ],
+    # the audit log (page and CSV): organizers of the challenge and staff only
+    "challenges/<slug:slug>/audit/": [
+        P("GET", E(404, anonymous=302, **ORG)),
+        P("GET", E(404, anonymous=302, other_organizer=200, staff=200), objects={"slug": "other"}),
+        P("GET", E(404, anonymous=302, **ORG), objects={"slug": "secret"}),
+    ],
+    "challenges/<slug:slug>/audit.csv": [
+        P("GET", E(404, anonymous=302, **ORG)),
+        P("GET", E(404, anonymous=302, other_organizer=200, staff=200), objects={"slug": "other"}),
+        P("GET", E(404, anonymous=302, **ORG), objects={"slug": "secret"}),
     ],
     "manage/submissions/<int:submission_id>/reevaluate/": [
         P("POST", ORG_REDIRECT, changes=ORGS),

@@ -8,7 +8,9 @@
   a pending registration, phases of challenges the role does not organize): no IDOR.
 - Sentinels make leaks detectable in every answer: the hidden board's score, the per-case value
   of a phase whose per-case results are not released, the reference folder's path and alice's
-  private comment. A refused request changes nothing (world snapshot before/after).
+  private comment, the organizers' audit note and alice's API token name. A refused request
+  changes nothing (world snapshot before/after: also frozen boards and their snapshots,
+  disqualifications, audit entries and API tokens).
 """
 
 from __future__ import annotations
@@ -21,11 +23,16 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from arena.challenges.models import Challenge, Phase
+from arena.api.models import ApiToken
+from arena.api.tokens import issue_token
+from arena.challenges import audit
+from arena.challenges.models import AuditEntry, Challenge, Phase
 from arena.challenges.services import configure_phase_dataset
 from arena.evaluation.models import Evaluation
-from arena.leaderboards.models import BoardRobustness
+from arena.leaderboards.disqualify import disqualify
+from arena.leaderboards.models import BoardRobustness, BoardSnapshot, Disqualification
 from arena.leaderboards.services import recompute_leaderboard
+from arena.leaderboards.snapshots import freeze_board
 from arena.participation.models import Invitation, Membership, Registration, Team
 from arena.participation.services import create_team, invite, team_for
 from arena.submissions.models import Submission
@@ -51,7 +58,10 @@ ROLE_USER = {
 }
 HIDDEN_SCORE = 0.3131313131
 PER_CASE = 0.4242424242  # per-case value, not released on the default phase
+RELEASED_CASE = 0.1717171717  # per-case value of the phases whose per-case results are released
 COMMENT = "private-comment-xyzzy"
+AUDIT_NOTE = "audit-note-plugh"  # an entry of kits' audit log: organizers of kits and staff only
+TOKEN_NAME = "token-name-quux"  # alice's API token: hers alone
 PRIVILEGED = {"participant", "organizer", "staff"}  # may see alice's submission
 
 
@@ -121,12 +131,12 @@ def test_private_objects_never_served_to_others():
 # ---------------------------------------------------------------- the world
 
 
-def _metrics(score: float) -> dict:
+def _metrics(score: float, case: float = PER_CASE) -> dict:
     return {
         "task": "kits21",
         "evaluators_version": "0.1.0",
         "reference_digest": "0" * 64,
-        "case": {"case_00000": {"tumor": {"dice": PER_CASE}}},
+        "case": {"case_00000": {"tumor": {"dice": case}}},
         "aggregates": {"tumor": {"dice": {"mean": score, "count": 1}}},
         "ranking_scores": {"mean_dice": score, "mean_sd": score, "tumor/dice": score},
         "missing_cases": [],
@@ -135,7 +145,7 @@ def _metrics(score: float) -> dict:
     }
 
 
-def _scored(phase: Phase, user, score: float) -> Submission:
+def _scored(phase: Phase, user, score: float, case: float = PER_CASE) -> Submission:
     sub = Submission.objects.create(
         phase=phase,
         creator=user,
@@ -144,7 +154,7 @@ def _scored(phase: Phase, user, score: float) -> Submission:
         comment=COMMENT if user.username == "alice" else "",
         predictions_path="",
     )
-    metrics = _metrics(score)
+    metrics = _metrics(score, case)
     Evaluation.objects.create(
         submission=sub,
         attempt=1,
@@ -163,7 +173,11 @@ def world(challenge, phase, users, dataset_dir, django_user_model):
     """Challenge "kits" (olga organizes): alice founded Team Zebra, bob founded Team Yak and
     invited alice before she founded hers (the invitation is still pending); carol is an approved
     participant without a team, pat waits for approval. "secret" is a private challenge of olga's;
-    "other" is otto's public challenge. Phases: public, hidden, participants-only."""
+    "other" is otto's public challenge. Phases: public, hidden, participants-only; and four
+    final (frozen, with a signed snapshot) boards: public with per-case results released
+    ("released"), public without ("sealed"), participants-only released, hidden released.
+    alice holds an API token; kits' audit log holds a note; alice's "sealed" submission is
+    disqualified (the frozen board keeps it)."""
     users["otto"] = django_user_model.objects.create_user("otto", "otto@example.org", "pw-otto-123")
     for name in ("carol", "pat"):
         users[name] = django_user_model.objects.create_user(name, f"{name}@example.org", f"pw-{name}-123")
@@ -199,10 +213,39 @@ def world(challenge, phase, users, dataset_dir, django_user_model):
             result={"task": "kits21", "ranking": [{"name": "alice", "rank": 1, "score": score}],
                     "significance": {}, "bootstrap": {}},
         )
+    finals = {}
+    for name, visibility, released, score in (
+        ("released", "public", True, 0.8),
+        ("sealed", "public", False, 0.8),
+        ("members_released", "participants", True, 0.8),
+        ("hidden_released", "hidden", True, HIDDEN_SCORE),
+    ):
+        # no dataset imported (the scores are given): the snapshot does not need one
+        board = Phase.objects.create(slug=name.replace("_", "-"), title=name, show_per_case=released,
+                                     leaderboard_visibility=visibility, **common)
+        # the per-case value a role may see on a released board that it sees; the sentinel else
+        case = RELEASED_CASE if released and visibility != "hidden" else PER_CASE
+        finals[name] = board, _scored(board, users["participant"], score, case)
+        if name == "released":  # a board of two: everyone's per-case results, once released
+            _scored(board, users["other"], 0.6, case)
+        freeze_board(board, by=users["organizer"])
+    disqualify(finals["sealed"][1], "late", by=users["organizer"])
+    audit.record(AuditEntry.Action.PHASE_EDIT, phase=phase, actor=users["organizer"], summary=AUDIT_NOTE)
+    audit.record(AuditEntry.Action.PHASE_EDIT, phase=other_phase, actor=users["otto"], summary="otto's")
+    token, _ = issue_token(users["participant"], TOKEN_NAME)
     return {
         "objects": {
             "kits": "kits",
             "secret": "secret",
+            "other": "other",
+            "released_phase": finals["released"][0].pk,
+            "sealed_phase": finals["sealed"][0].pk,
+            "members_released_phase": finals["members_released"][0].pk,
+            "hidden_released_phase": finals["hidden_released"][0].pk,
+            "released_submission": finals["released"][1].pk,
+            "hidden_released_submission": finals["hidden_released"][1].pk,
+            "disqualified_submission": finals["sealed"][1].pk,
+            "token": token.pk,
             "phase": phase.pk,
             "hidden_phase": hidden.pk,
             "members_phase": members.pk,
@@ -220,7 +263,11 @@ def _snapshot() -> dict:
     """Everything a refused request must leave as it was."""
     return {
         "submissions": sorted(Submission.objects.values_list("pk", "status", "attempt")),
-        "phases": sorted(Phase.objects.values_list("pk", "leaderboard_visibility")),
+        "phases": sorted(Phase.objects.values_list("pk", "leaderboard_visibility", "frozen", "show_per_case")),
+        "snapshots": sorted(BoardSnapshot.objects.values_list("pk", "phase_id")),
+        "disqualifications": sorted(Disqualification.objects.values_list("submission_id", flat=True)),
+        "audit": sorted(AuditEntry.objects.values_list("pk", flat=True)),
+        "tokens": sorted(ApiToken.objects.values_list("pk", "user_id", "revoked")),
         "teams": sorted(Team.objects.values_list("pk", "name")),
         "members": sorted(Membership.objects.values_list("team_id", "user_id")),
         "invitations": sorted(Invitation.objects.values_list("pk", "team_id", "invitee_id", "status")),
@@ -239,6 +286,14 @@ def _client(role: str, users, api: bool):
         client = Client()
         client.force_login(user)
     return client
+
+
+def _data(probe, objects: dict) -> dict:
+    """The probe's body, each ``"@name"`` value replaced by the world object ``name``."""
+    return {
+        key: objects[value[1:]] if isinstance(value, str) and value.startswith("@") else value
+        for key, value in probe.data.items()
+    }
 
 
 def _url(route: str, probe, objects: dict) -> str:
@@ -266,10 +321,11 @@ def test_access(route, index, role, world, users):
     before = _snapshot()
     client = _client(role, users, api)
     send = getattr(client, probe.method.lower())
+    data = _data(probe, world["objects"])
     if api and probe.method != "GET":
-        response = send(url, probe.data, format=probe.encoding)
+        response = send(url, data, format=probe.encoding)
     else:
-        response = send(url, probe.data)
+        response = send(url, data)
     body = b"".join(response.streaming_content) if response.streaming else response.content
     expected = probe.expect[role]
     assert response.status_code == expected, (
@@ -282,6 +338,9 @@ def test_access(route, index, role, world, users):
     if role not in ("organizer", "staff"):
         assert b"0.3131" not in body, "hidden board score leaked"
         assert b"0.4242" not in body, "unreleased per-case value leaked"
+        assert AUDIT_NOTE.encode() not in body, "kits' audit log leaked"
+    if role != "participant":
+        assert TOKEN_NAME.encode() not in body, "alice's API token leaked"
     if role not in PRIVILEGED:
         assert COMMENT.encode() not in body, "alice's submission leaked"
     if role not in probe.changes:
@@ -338,3 +397,45 @@ def test_per_case_released(world, users):
 
 def test_stranger_has_no_registration(world, users):
     assert Registration.objects.filter(user=users["stranger"]).count() == 0
+
+
+def test_sentinels_reach_those_who_may_see_them(world, users):
+    """The leak checks of ``test_access`` are meaningful: each sentinel is in the answers of the
+    roles allowed to see it, and the probes that may change the world do change it."""
+    o = world["objects"]
+
+    def web(role):
+        return _client(role, users, api=False)
+
+    assert AUDIT_NOTE.encode() in web("organizer").get("/challenges/kits/audit/").content
+    assert AUDIT_NOTE.encode() in web("staff").get("/challenges/kits/audit.csv").content
+    assert TOKEN_NAME.encode() in web("participant").get("/account/tokens/").content
+    released = _api("anonymous", users).get(f"/api/v1/phases/{o['released_phase']}/leaderboard/snapshot/")
+    assert str(RELEASED_CASE) in str(released.json()["board"]["cases"])
+    sealed = web("organizer").get(f"/phases/{o['sealed_phase']}/final-board.json")
+    assert b"0.4242" in sealed.content
+    mine = web("participant").get(f"/submissions/{o['released_submission']}/cases.csv")
+    assert mine.status_code == 200 and b"0.1717" in mine.content
+    board = web("anonymous").get(f"/phases/{o['released_phase']}/cases.csv").content.decode()
+    assert "Team Zebra" in board and "Team Yak" in board
+    from arena.leaderboards.signing import key_file, public_key_text
+
+    private = key_file().read_text(encoding="ascii").strip()  # the development signing key
+    for body in (web("anonymous").get("/about/keys/").content, _api("anonymous", users).get(
+            "/api/v1/keys/").content, released.content):
+        assert public_key_text().encode() in body and private.encode() not in body
+
+    web("other_team").post("/account/tokens/", {"action": "revoke", "token": o["token"]})
+    assert ApiToken.objects.get(pk=o["token"]).revoked is None
+    web("participant").post("/account/tokens/", {"action": "revoke", "token": o["token"]})
+    assert ApiToken.objects.get(pk=o["token"]).revoked is not None
+
+    web("organizer").post(f"/manage/phases/{o['phase']}/freeze/", {"action": "freeze"})
+    assert Phase.objects.get(pk=o["phase"]).frozen
+    assert BoardSnapshot.objects.filter(phase_id=o["phase"]).count() == 1
+    web("organizer").post(f"/manage/submissions/{o['submission']}/disqualify/",
+                          {"action": "disqualify", "reason": "rule breach"})
+    assert Disqualification.objects.filter(submission_id=o["submission"]).exists()
+    web("staff").post(f"/manage/submissions/{o['disqualified_submission']}/disqualify/",
+                      {"action": "requalify"})
+    assert not Disqualification.objects.filter(submission_id=o["disqualified_submission"]).exists()
