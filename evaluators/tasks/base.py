@@ -27,6 +27,36 @@ class Column:
         return {"mm": 2, "%": 1}.get(self.unit, 3)
 
 
+#: readable title and unit of each per-region metric name (tasks' ``metrics`` and the
+#: ``--metrics`` extras); direction as :class:`MetricSpec` has it
+_METRIC_TITLES: dict[str, tuple[str, str, bool]] = {
+    "dice": ("Dice", "", True),
+    "surface_dice": ("Surface Dice", "", True),
+    "nsd": ("NSD", "", True),
+    "hd95": ("HD95 (mm)", "mm", False),
+    "hd95_surfel": ("HD95, surfels (mm)", "mm", False),
+    "hd": ("HD (mm)", "mm", False),
+    "assd": ("ASSD (mm)", "mm", False),
+    "avd": ("AVD (mm)", "mm", False),
+    "avd_sitk": ("AVD (mm)", "mm", False),
+    "quanm": ("QuanM (%)", "%", True),
+    "accuracy": ("Accuracy", "", True),
+}
+
+
+def metric_column(metric: str) -> Column:
+    """The :class:`Column` of one per-region metric name (key = ``metric``): readable title
+    with its unit ("HD95 (mm)", "NSD (2 mm)" for ``nsd@2``), the unit that sets the decimals
+    and the direction. Unknown names keep their text with underscores as spaces, unit ""."""
+    kind, _, tolerance = metric.partition("@")
+    if kind in _METRIC_TITLES:
+        title, unit, higher = _METRIC_TITLES[kind]
+        if tolerance:
+            title = f"{title} ({tolerance} mm)"
+        return Column(metric, title, higher, unit)
+    return Column(metric, metric.replace("_", " "), True, "")
+
+
 @dataclass
 class CaseScores:
     """Scores of one case: ``values[region][metric]`` (``None`` = undefined, not counted),
@@ -83,6 +113,11 @@ class Task:
     @property
     def ranking_description(self) -> str:
         return self.ranking.describe()
+
+    def region_title(self, region: str) -> str:
+        """Readable name of a region for pages (the region key itself unless a task knows
+        better, e.g. SegRap's ``TemporalLobe_L`` → ``Temporal lobe (L)``)."""
+        return region
 
     def metric_specs(self, region: str, extra_metrics: tuple[str, ...] = ()) -> list[MetricSpec]:
         """The official metrics of ``region`` followed by the requested extra ones."""

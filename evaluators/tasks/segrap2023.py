@@ -109,6 +109,9 @@ class _SegRap(Task):
         )
         return RankThenAggregate(criteria=criteria, normalize=True)
 
+    def region_title(self, region: str) -> str:
+        return structure_title(region)
+
     def official_specs(self, region: str) -> list[MetricSpec]:
         return [MetricSpec("dice", "dice"), MetricSpec("nsd", "nsd", TOLERANCE_MM.get(region, 1.0))]
 

@@ -13,7 +13,14 @@ from arena.web.presenters import task_or_none
 
 @dataclass
 class SubmissionResults:
-    """Aggregates (region x metric), ranking scores, per-case rows (only when allowed)."""
+    """Aggregates (region x metric), ranking scores, per-case rows (only when allowed).
+
+    ``summary_rows``: the derived scores (means over regions etc.: ``{"key", "title",
+    "value", "decimals"}``); ``board``: the submission's board row as the viewer may see it
+    (``{"rank", "score", "title", "decimals", "higher_is_better"}``) or None;
+    ``region_columns``: one ``{"key", "title", "decimals"}`` per metric; ``region_rows``: one
+    ``{"region", "title", "cells": [{"value", "decimals"}]}`` per region, values = the stored
+    aggregate means."""
 
     evaluation: Any | None = None
     metrics_visible: bool = False
@@ -21,6 +28,10 @@ class SubmissionResults:
     metrics: list[str] = field(default_factory=list)
     aggregate_rows: list[dict[str, Any]] = field(default_factory=list)
     score_rows: list[dict[str, Any]] = field(default_factory=list)
+    summary_rows: list[dict[str, Any]] = field(default_factory=list)
+    board: dict[str, Any] | None = None
+    region_columns: list[dict[str, Any]] = field(default_factory=list)
+    region_rows: list[dict[str, Any]] = field(default_factory=list)
     case_rows: list[dict[str, Any]] = field(default_factory=list)
     missing_cases: list[str] = field(default_factory=list)
     partial: str = ""
@@ -60,9 +71,13 @@ def submission_results(user: Any, submission: Submission) -> SubmissionResults:
         results.aggregate_rows.append(
             {"region": region, "cells": [(per_metric or {}).get(m) for m in results.metrics]}
         )
-    titles = {c.key: c.title for c in (getattr(task, "leaderboard_columns", None) or [])}
+    columns = {c.key: c for c in (getattr(task, "leaderboard_columns", None) or [])}
     for key, value in (evaluation.ranking_scores or metrics_json.get("ranking_scores") or {}).items():
-        results.score_rows.append({"key": key, "title": titles.get(key, key), "value": value})
+        column = columns.get(key)
+        results.score_rows.append({"key": key, "title": column.title if column else key,
+                                   "value": value, "decimals": column.decimals if column else 4})
+    _region_table(results, metrics_json, task)
+    results.board = _board_row(user, submission)
     results.missing_cases = list(metrics_json.get("missing_cases") or [])
     if results.missing_cases:
         from arena.leaderboards.services import partial_note
@@ -90,3 +105,46 @@ def submission_results(user: Any, submission: Submission) -> SubmissionResults:
 
 def _metric_titles(task: Any | None) -> dict[str, str]:
     return {m: m.replace("_", " ") for m in (getattr(task, "metrics", None) or [])}
+
+
+def _region_table(results: SubmissionResults, metrics_json: dict[str, Any], task: Any | None) -> None:
+    """Fill the per-region table (one row per region in the task's order, one column per
+    metric: the aggregate mean with the board's decimals for the metric's unit) and the
+    summary of derived scores (every ranking score that is not one region's metric)."""
+    from evaluators.tasks.base import metric_column
+
+    aggregates = metrics_json.get("aggregates") or {}
+    order = [r for r in (getattr(task, "regions", None) or ()) if r in aggregates]
+    order += [r for r in aggregates if r not in order]
+    metric_columns = [metric_column(m) for m in results.metrics]
+    results.region_columns = [
+        {"key": c.key, "title": c.title, "decimals": c.decimals} for c in metric_columns
+    ]
+    for region in order:
+        per_metric = aggregates.get(region) or {}
+        cells = []
+        for c in metric_columns:
+            agg = per_metric.get(c.key)
+            cells.append({"value": agg.get("mean") if isinstance(agg, dict) else None,
+                          "decimals": c.decimals})
+        title = task.region_title(region) if hasattr(task, "region_title") else region
+        results.region_rows.append({"region": region, "title": title, "cells": cells})
+    per_region = {f"{r}/{m}" for r in aggregates for m in results.metrics}
+    results.summary_rows = [r for r in results.score_rows if r["key"] not in per_region]
+
+
+def _board_row(user: Any, submission: Submission) -> dict[str, Any] | None:
+    """The submission's row on its phase's board (rank and ranking score with the rule's
+    title and decimals), or None when it has none or ``user`` may not see the board."""
+    from arena.leaderboards.models import LeaderboardEntry
+    from arena.leaderboards.services import board_rule
+
+    if not perms.can_view_leaderboard(user, submission.phase):
+        return None
+    entry = LeaderboardEntry.objects.filter(submission=submission).only("rank", "score").first()
+    rule = board_rule(submission.phase) if entry is not None else None
+    if entry is None or rule is None:
+        return None
+    return {"rank": entry.rank, "score": entry.score, "title": rule["score"]["title"],
+            "decimals": rule["score"]["decimals"],
+            "higher_is_better": rule["score"]["higher_is_better"]}
