@@ -5,8 +5,9 @@
    imported by a worker node (``make worker``: download from S3 into scratch, streaming
    validation, streamed load into Podman) — nodes in separate ARENA_VAR_DIRs sharing only
    PostgreSQL, Redis and the S3 server. Peak RSS (VmHWM) of every web and worker process, and
-   of a fresh worker-side process doing only the import (then importing evaluators, whose
-   SimpleITK/SciPy/pandas pages are most of a scoring worker's resident size). Goal < 200 MB.
+   of a fresh worker-side process doing only the import (then loading evaluators' scoring stack,
+   whose SimpleITK/SciPy pages are most of a scoring worker's resident size; ``import
+   evaluators`` alone loads none of it, so a worker that never scores stays small). Goal < 200 MB.
 2. Per-job overhead of an algorithm run with S3 staging for a 50-case phase
    (``bench_execution.bench_job_overhead`` on ``ARENA_STORAGE=s3``): the first (cold) run
    downloads the dataset into the worker's cache; later runs stage from that cache and upload
@@ -82,7 +83,7 @@ def _tree_hwm(pid: int) -> list[dict]:
 
 # A fresh worker-side process: stage the stored archive from S3 into scratch, validate it
 # streaming, load it into the engine streaming (what start_algorithm_run + run_job do), then
-# the same process imports evaluators (what validation / scoring / output checks load).
+# the same process loads evaluators' scoring stack (what validation / scoring load on first use).
 IMPORT_CHILD = r"""
 import json, os, sys, time
 from pathlib import Path
@@ -108,8 +109,7 @@ with open_tar_stream(local) as stream:
 t3 = time.monotonic()
 local.unlink()
 peak = hwm_mb()
-import evaluators  # noqa: F401
-import SimpleITK  # noqa: F401
+from evaluators import score_folder, validate_folder  # noqa: F401 (loads SimpleITK, SciPy)
 print(json.dumps({"image_id": info.image_id, "baseline_mb": base, "download_s": round(t1 - t0, 1),
                   "validate_s": round(t2 - t1, 1), "load_s": round(t3 - t2, 1),
                   "peak_rss_mb": peak, "after_importing_evaluators_mb": hwm_mb()}))

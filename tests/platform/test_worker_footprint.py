@@ -1,8 +1,9 @@
 """A Celery worker's start-up imports (Django setup, the system checks Celery's Django fixup
 runs — they load every URLconf and view —, and every app's tasks module found by autodiscovery)
 load no scoring or charting library: SimpleITK, SciPy, pandas, statsmodels, scikit-image and
-plotly are imported by the first task or page that needs them, so a worker that only imports
-images and runs containers stays small (issue 12: < 200 MB peak RSS through a 1 GB import)."""
+plotly are imported by the first task or page that needs them (SimpleITK by a container job
+only where it reads the inputs' headers and the outputs), so a worker importing an image stays
+small (issue 12: < 200 MB peak RSS through a 1 GB import)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from arena.celery import app
 app.loader.import_default_modules()   # what `celery worker` does before its first task
 from django.core.checks import run_checks
 run_checks()                          # Celery's Django fixup (validate_models)
+import arena.execution.runner         # a container job, up to reading inputs' headers / outputs
 tasks = sorted(n for n in app.tasks if n.startswith("arena."))
 print(json.dumps({{"loaded": [m for m in {HEAVY!r} if m in sys.modules], "tasks": tasks}}))
 """
