@@ -21,17 +21,58 @@ Public API (stable; the platform depends on it):
 
 __version__ = "0.1.0"
 
-from evaluators.errors import EvaluationInputError, ScoringTimeoutError  # noqa: E402
-from evaluators.ranking import RankedEntry  # noqa: E402
-from evaluators.report import write_report  # noqa: E402
-from evaluators.scoring import (  # noqa: E402
-    ScoreResult,
-    rank_submissions,
-    reference_digest,
-    score_folder,
-    validate_folder,
-)
-from evaluators.tasks import Task, get_task, list_tasks  # noqa: E402
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# The public names and the submodule that defines each. They are imported on first use (module
+# ``__getattr__``, PEP 562), so ``import evaluators`` or ``from evaluators.report import X`` does
+# not load SimpleITK, SciPy or NumPy: a platform process (web node, container-only worker) that
+# never scores stays small. ``from evaluators import score_folder`` works as before.
+_EXPORTS: dict[str, str] = {
+    "EvaluationInputError": "evaluators.errors",
+    "ScoringTimeoutError": "evaluators.errors",
+    "RankedEntry": "evaluators.ranking",
+    "write_report": "evaluators.report",
+    "ScoreResult": "evaluators.scoring",
+    "rank_submissions": "evaluators.scoring",
+    "reference_digest": "evaluators.scoring",
+    "score_folder": "evaluators.scoring",
+    "validate_folder": "evaluators.scoring",
+    "Task": "evaluators.tasks",
+    "get_task": "evaluators.tasks",
+    "list_tasks": "evaluators.tasks",
+}
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from evaluators.errors import EvaluationInputError, ScoringTimeoutError
+    from evaluators.ranking import RankedEntry
+    from evaluators.report import write_report
+    from evaluators.scoring import (
+        ScoreResult,
+        rank_submissions,
+        reference_digest,
+        score_folder,
+        validate_folder,
+    )
+    from evaluators.tasks import Task, get_task, list_tasks
+
+
+def __getattr__(name: str) -> Any:
+    """Module attribute hook (PEP 562): import the submodule defining public ``name`` on first
+    access and cache the value in this module's namespace; unknown names raise
+    ``AttributeError`` as for any module."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'evaluators' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazily imported public API included."""
+    return sorted(set(globals()) | set(_EXPORTS))
+
 
 __all__ = [
     "__version__",

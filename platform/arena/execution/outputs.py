@@ -12,9 +12,12 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import SimpleITK as sitk
+
+if TYPE_CHECKING:  # imported where outputs are read: a worker that only imports images stays small
+    import SimpleITK as sitk
 
 _TOL = 1e-3
 
@@ -52,6 +55,8 @@ def _geometry_problem(name: str, image: sitk.Image, case: dict) -> str | None:
 
 
 def _check_volume(path: Path, rel: str, case: dict, allowed: set[int]) -> None:
+    import SimpleITK as sitk
+
     try:
         image = sitk.ReadImage(str(path))
     except RuntimeError as exc:

@@ -267,6 +267,18 @@ def _release_image(backend, job: Job) -> None:
         backend.remove_image(job.image.image_id, force=False)
 
 
+def _peak_rss_mb() -> float | None:
+    """This process's peak resident size so far (``VmHWM``, MB), None where /proc lacks it."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
 def _execute(job: Job, attempt: int, workspace: ws.Workspace, loaded: list) -> None:
     import evaluators
     from arena.challenges.datasets import DatasetError, stage
@@ -281,6 +293,7 @@ def _execute(job: Job, attempt: int, workspace: ws.Workspace, loaded: list) -> N
     _remove_lost_workspaces(job, workspace)
     if _ensure_image(backend, job, workspace.root):
         loaded.append(backend)
+    logger.info("job %s: image ready, worker peak RSS so far %s MB", job.pk, _peak_rss_mb())
     task = evaluators.get_task(phase.task)
     try:
         inputs_dir = stage(phase, "inputs")

@@ -17,8 +17,6 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import SimpleITK as sitk
-
 logger = logging.getLogger(__name__)
 
 
@@ -52,6 +50,8 @@ def _place(src: Path, dest: Path) -> None:
 
 
 def _header(path: Path) -> dict:
+    import SimpleITK as sitk  # on first use: a worker that only imports images stays small
+
     reader = sitk.ImageFileReader()
     reader.SetFileName(str(path))
     reader.ReadImageInformation()

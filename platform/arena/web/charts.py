@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
 
 # At most this many submissions are drawn (the best-ranked first) so a chart stays readable.
 MAX_SERIES = 12
@@ -134,6 +133,8 @@ def _box_figure(
     title: str,
     metric_titles: dict[str, str] | None,
 ) -> str:
+    import plotly.graph_objects as go  # on first chart: plotly is large, keep workers lean
+
     traces = []
     for m_index, metric in enumerate(metrics):
         for item in series:
@@ -246,6 +247,8 @@ def per_case_comparison(series: Sequence[Series], metric: str | None = None) -> 
     if not regions or not metrics:
         return None
     metric = metric if metric in metrics else metrics[0]
+    import plotly.graph_objects as go  # on first chart: plotly is large, keep workers lean
+
     data = {
         region: [_case_values(item, region, metric) for item in series] for region in regions
     }
