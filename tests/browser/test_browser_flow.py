@@ -43,7 +43,7 @@ def browser():
 
 def _prediction_zip(arena_server, tmp_path: Path) -> Path:
     """The kits21 demo references, zipped as a participant's (perfect) predictions."""
-    references = arena_server.var_dir / "datasets" / "demo" / "kits21-test" / "references"
+    references = arena_server.var_dir / "work" / "demo" / "kits21-test" / "references"  # seed_demo generates here, then imports into storage
     files = sorted(references.glob("*.nii.gz"))
     assert files, f"no demo references under {references}"
     archive = tmp_path / "my-predictions.zip"

@@ -64,7 +64,7 @@ def test_readme_api_commands_work(arena_server, tmp_path):
     if isinstance(challenges, dict):  # paginated
         challenges = challenges.get("results", [])
     phase_id = next(c for c in challenges if c["slug"] == "kits21")["phases"][0]["id"]
-    references = arena_server.var_dir / "datasets" / "demo" / "kits21-test" / "references"
+    references = arena_server.var_dir / "work" / "demo" / "kits21-test" / "references"  # seed_demo generates here, then imports into storage
     with zipfile.ZipFile(tmp_path / "preds.zip", "w") as archive:
         for path in sorted(references.glob("*.nii.gz")):
             archive.write(path, path.name)
