@@ -144,11 +144,9 @@ def test_algorithm_submission_on_a_gpu_queue_worker_node(nodes, tmp_path):
     holds the image), runs the container on inputs staged from the bucket, stores the outputs;
     the cpu node scores them."""
     reason = _engine_ready()
-    if reason is not None:
-        marker = Path(__file__).resolve().parents[2] / "var" / "engine-unavailable.txt"
-        if marker.is_file():  # the same rule as tests/containers: skip only a truly absent engine
-            pytest.skip(f"container engine unavailable on this machine: {marker.read_text()}")
-        raise AssertionError(reason)
+    # The container tier's rule: a missing engine or image fails with its reason; the only way
+    # out is ARENA_SKIP_CONTAINERS=1, which skips every "containers" test (tests/conftest.py).
+    assert reason is None, f"{reason} (set ARENA_SKIP_CONTAINERS=1 to opt out of the container tier)"
     archive = tmp_path / "good.tar"
     subprocess.run(["podman", "save", "--format", "docker-archive", "-o", str(archive),
                     "localhost/arena/example-good:latest"], check=True, capture_output=True)
