@@ -89,29 +89,30 @@ def _invitation_or_404(request: HttpRequest, invitation_id: int) -> Invitation:
     return invitation
 
 
+def _answer(request: HttpRequest, invitation_id: int, answer, done) -> HttpResponse:
+    """Apply the invitee's ``answer`` (a participation service) and report ``done(team)`` or
+    the service's refusal on the challenge page."""
+    invitation = _invitation_or_404(request, invitation_id)
+    try:
+        answer(invitation.pk, request.user)
+    except services.ParticipationError as exc:
+        messages.error(request, str(exc))
+    else:
+        done(invitation.team.name)
+    return _back(invitation.team.challenge)
+
+
 @login_required
 @require_POST
 def invitation_accept(request: HttpRequest, invitation_id: int) -> HttpResponse:
     """The invitee accepts and joins the team from now on."""
-    invitation = _invitation_or_404(request, invitation_id)
-    try:
-        services.accept_invitation(invitation.pk, request.user)
-    except services.ParticipationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"You joined {invitation.team.name}.")
-    return _back(invitation.team.challenge)
+    return _answer(request, invitation_id, services.accept_invitation,
+                   lambda team: messages.success(request, f"You joined {team}."))
 
 
 @login_required
 @require_POST
 def invitation_decline(request: HttpRequest, invitation_id: int) -> HttpResponse:
     """The invitee declines."""
-    invitation = _invitation_or_404(request, invitation_id)
-    try:
-        services.decline_invitation(invitation.pk, request.user)
-    except services.ParticipationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.info(request, f"You declined the invitation to {invitation.team.name}.")
-    return _back(invitation.team.challenge)
+    return _answer(request, invitation_id, services.decline_invitation,
+                   lambda team: messages.info(request, f"You declined the invitation to {team}."))
