@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from arena.api import final, robustness, teams, views
+from arena.api import final, manage_people, manage_phases, robustness, teams, views
 
 app_name = "api"
 
@@ -19,6 +19,33 @@ urlpatterns = [
         name="team-invite",
     ),
     path("challenges/<slug:slug>/team/leave/", teams.TeamLeaveView.as_view(), name="team-leave"),
+    # organizers (h11org): phases, datasets, people, audit
+    path("challenges/<slug:slug>/phases/", manage_phases.ManagedPhaseListView.as_view(),
+         name="manage-phases"),
+    path("challenges/<slug:slug>/phases/<int:phase_id>/", manage_phases.ManagedPhaseView.as_view(),
+         name="manage-phase"),
+    path("challenges/<slug:slug>/phases/<int:phase_id>/dataset/",
+         manage_phases.PhaseDatasetView.as_view(), name="manage-phase-dataset"),
+    path("challenges/<slug:slug>/phases/<int:phase_id>/per-case/",
+         manage_phases.PhasePerCaseView.as_view(), name="manage-phase-per-case"),
+    path("challenges/<slug:slug>/organizers/", manage_people.OrganizersView.as_view(),
+         name="manage-organizers"),
+    path("challenges/<slug:slug>/organizers/<str:username>/", manage_people.OrganizerView.as_view(),
+         name="manage-organizer"),
+    path("challenges/<slug:slug>/registrations/", manage_people.RegistrationListView.as_view(),
+         name="manage-registrations"),
+    path("challenges/<slug:slug>/registrations/<int:registration_id>/",
+         manage_people.RegistrationDecisionView.as_view(), name="manage-registration"),
+    path("challenges/<slug:slug>/teams/", manage_people.TeamListView.as_view(), name="manage-teams"),
+    path("challenges/<slug:slug>/submissions/<int:submission_id>/disqualification/",
+         manage_people.DisqualificationView.as_view(), name="manage-disqualification"),
+    path("challenges/<slug:slug>/audit/", manage_people.AuditLogView.as_view(), name="manage-audit"),
+    path("organizer-invitations/", manage_people.OrganizerInvitationListView.as_view(),
+         name="organizer-invitation-list"),
+    path("organizer-invitations/<int:organizer_invitation_id>/accept/",
+         manage_people.OrganizerInvitationAcceptView.as_view(), name="organizer-invitation-accept"),
+    path("organizer-invitations/<int:organizer_invitation_id>/decline/",
+         manage_people.OrganizerInvitationDeclineView.as_view(), name="organizer-invitation-decline"),
     path("invitations/", teams.InvitationListView.as_view(), name="invitation-list"),
     path(
         "invitations/<int:invitation_id>/accept/",

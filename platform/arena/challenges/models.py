@@ -180,6 +180,10 @@ class AuditEntry(models.Model):
         WITHHOLD_CASES = "withhold_cases", "Per-case results withheld"
         DATASET = "dataset", "Dataset changed"
         REGISTRATION = "registration", "Registration decided"
+        PHASE_CREATE = "phase_create", "Phase created"
+        ORGANIZER_INVITE = "organizer_invite", "Co-organizer invited"
+        ORGANIZER_ANSWER = "organizer_answer", "Co-organizer invitation answered"
+        ORGANIZER_REMOVE = "organizer_remove", "Organizer removed"
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="audit_entries")
     phase = models.ForeignKey(
@@ -207,3 +211,42 @@ class AuditEntry(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError(f"audit entry {self.pk} is append-only and cannot be changed")
         super().save(*args, **kwargs)
+
+
+class OrganizerInvitation(models.Model):
+    """An organizer's invitation of ``invitee`` to co-organize ``challenge``: the invitee joins
+    ``challenge.organizers`` only by accepting it (``arena.challenges.organizers``); at most
+    one pending invitation per challenge and invitee."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        CANCELLED = "cancelled", "Cancelled"
+
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="organizer_invitations"
+    )
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organizer_invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+        related_name="organizer_invitations_sent",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created = models.DateTimeField(auto_now_add=True)
+    decided = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["challenge", "invitee"],
+                condition=models.Q(status="pending"),
+                name="one_pending_organizer_invitation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitee} → organizer of {self.challenge.slug} ({self.status})"

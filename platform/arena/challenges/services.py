@@ -18,10 +18,11 @@ def phase_case_ids(phase: Phase) -> list[str]:
     return case_ids(phase)
 
 
-def configure_phase_dataset(phase: Phase, dataset_root: Path, *, by=None) -> Phase:
+def configure_phase_dataset(phase: Phase, dataset_root: Path, *, by=None, source: str = "") -> Phase:
     """Import the local dataset folder (``<root>/inputs`` + ``<root>/references``) as the
     phase's dataset (files into storage, facts into the database) and return the phase; a
-    change is written to the audit log (``by`` = the acting user, None for the system).
+    change is written to the audit log (``by`` = the acting user, None for the system;
+    ``source``: what the summary names, default the folder's name).
     Raises ValueError (a DatasetError) naming the missing folder or unreadable file."""
     from arena.challenges import audit
 
@@ -34,7 +35,7 @@ def configure_phase_dataset(phase: Phase, dataset_root: Path, *, by=None) -> Pha
     changes = audit.field_changes(phase, old, fields)
     if changes:
         audit.record(audit.AuditEntry.Action.DATASET, phase=phase, actor=by,
-                     summary=f"dataset of {phase.slug} imported from {Path(dataset_root).name}",
+                     summary=f"dataset of {phase.slug} imported from {source or Path(dataset_root).name}",
                      changes=changes)
     return phase
 

@@ -52,3 +52,19 @@ def submission_or_404(request: HttpRequest, submission_id: int) -> Submission:
 def wants_json(request: HttpRequest) -> bool:
     """True for the upload script's XMLHttpRequest posts (they ask for a JSON answer)."""
     return request.headers.get("x-requested-with") == "XMLHttpRequest"
+
+
+def organizer_challenge_or_404(request: HttpRequest, slug: str) -> Challenge:
+    """The challenge ``slug`` if the user organizes it, else 404."""
+    challenge = Challenge.objects.filter(slug=slug).first()
+    if challenge is None or not perms.is_organizer(request.user, challenge):
+        raise Http404(f"No challenge '{slug}'.")
+    return challenge
+
+
+def challenge_phase_or_404(challenge: Challenge, phase_id: int) -> Phase:
+    """The phase ``phase_id`` of ``challenge`` (a phase of another challenge: 404)."""
+    phase = Phase.objects.select_related("challenge").filter(pk=phase_id, challenge=challenge).first()
+    if phase is None:
+        raise Http404(f"No phase {phase_id}.")
+    return phase

@@ -13,44 +13,24 @@ from django.views.decorators.http import require_POST
 from arena.challenges import audit
 from arena.challenges import permissions as perms
 from arena.challenges.models import AuditEntry, Challenge, Phase
+from arena.challenges.phase_forms import RECOMPUTE_FIELDS, PhaseForm, save_phase
 from arena.web.access import organizer_phase_or_404, submission_or_404
-from arena.web.forms import PhaseSettingsForm
 from arena.web.presenters import phase_card
-
-_RECOMPUTE_FIELDS = {"leaderboard_policy"}
-
-
-def _log_phase_edit(phase: Phase, old: dict, fields: list[str], user) -> None:
-    """Audit entries of a settings edit: the per-case release / withdrawal on its own, the
-    other changed fields as one phase edit."""
-    changes = audit.field_changes(phase, old, fields)
-    released = changes.pop("show_per_case", None)
-    if released is not None:
-        action = (AuditEntry.Action.RELEASE_CASES if phase.show_per_case
-                  else AuditEntry.Action.WITHHOLD_CASES)
-        audit.record(action, phase=phase, actor=user,
-                     summary=f"per-case results of {phase.slug} "
-                     f"{'released to participants' if phase.show_per_case else 'withheld'}")
-    if changes:
-        audit.record(AuditEntry.Action.PHASE_EDIT, phase=phase, actor=user,
-                     summary=f"{phase.slug}: {', '.join(sorted(changes))} changed", changes=changes)
 
 
 @login_required
 def phase_manage(request: HttpRequest, phase_id: int) -> HttpResponse:
-    """Phase settings form, dataset summary, all submissions and pending registrations."""
+    """Phase settings form (every setting, per-field errors, audited), dataset summary, all
+    submissions (re-evaluate, disqualify) and pending registrations."""
     from arena.challenges.services import phase_case_ids
     from arena.leaderboards.snapshots import latest_snapshot
     from arena.participation.models import Registration
 
     phase = organizer_phase_or_404(request, phase_id)
-    form = PhaseSettingsForm(request.POST if request.method == "POST" else None, instance=phase)
-    old = {name: getattr(phase, name) for name in PhaseSettingsForm.Meta.fields}
+    form = PhaseForm(request.POST if request.method == "POST" else None, instance=phase)
     if request.method == "POST" and form.is_valid():
-        changed = set(form.changed_data)
-        form.save()
-        _log_phase_edit(phase, old, PhaseSettingsForm.Meta.fields, request.user)
-        if changed & _RECOMPUTE_FIELDS:
+        phase, changed = save_phase(form, request.user)
+        if changed & RECOMPUTE_FIELDS:
             from arena.leaderboards.services import recompute_leaderboard
 
             recompute_leaderboard(phase)
