@@ -51,11 +51,13 @@ OBJECTS = {
     "submission_id": "submission",
     "invitation_id": "invitation",
     "registration_id": "registration",
+    "organizer_invitation_id": "organizer_invitation",  # olga's invitation of alice to co-organize
+    "username": "organizer_name",  # olga, kits' only organizer
 }
 
 #: URL parameters that name objects of one user (not of a whole challenge): roles other than
 #: their owner and the organizers must never get a 2xx for them (checked for every row).
-PRIVATE_PARAMETERS = {"submission_id", "invitation_id", "registration_id"}
+PRIVATE_PARAMETERS = {"submission_id", "invitation_id", "registration_id", "organizer_invitation_id"}
 OWNER_ROLES = {"participant", "organizer", "staff"}
 
 
@@ -88,6 +90,18 @@ WEB_SIGNED_IN = E(200, anonymous=302)
 ORG_REDIRECT = E(404, anonymous=302, organizer=302, staff=302)  # organizer POSTs go back to a page
 ORGS = frozenset({"organizer", "staff"})
 SIGNED_IN_ROLES = frozenset(ROLES) - {"anonymous"}
+#: organizer API actions: 401 anonymous, 403 for whoever sees the challenge but does not organize it
+ORG_API = E(403, anonymous=401, **ORG)
+#: an object of kits reached through otto's challenge "other": nobody but otto and staff get past
+#: the challenge, and they find no such object there
+IDOR_API = E(403, anonymous=401, other_organizer=404, staff=404)
+#: a phase of otto's challenge reached through kits: kits' organizers find no such phase
+IDOR_PHASE_API = E(403, anonymous=401, organizer=404, staff=404)
+WEB_ORG = E(404, anonymous=302, **ORG)
+NEW_PHASE = {"slug": "brand-new", "title": "Brand new", "task": "kits21", "kind": "predictions",
+             "quota_count": 5, "quota_period_days": 1, "max_upload_mb": 100,
+             "leaderboard_visibility": "public", "leaderboard_policy": "best", "time_limit_s": 60,
+             "memory_mb": 1024, "cpus": 1, "scoring_case_timeout_s": 10, "scoring_timeout_s": 100}
 #: a board seen only by kits' approved participants (alice, bob) and its organizers
 MEMBERS = E(200, anonymous=404, stranger=404, other_organizer=404)
 
@@ -186,6 +200,75 @@ TABLE: dict[str, list[P]] = {
         P("GET", E(404, **ORG), objects={"phase_id": "hidden_released_phase"}),  # board hidden
         P("GET", E(404)),  # never frozen
         P("GET", E(404), objects={"phase_id": "private_phase"}),
+    ],
+    # ------------------------------------------------ API, organizers (h11org): 403 for others
+    "api/v1/challenges/<slug:slug>/phases/": [
+        P("GET", ORG_API),
+        P("GET", E(404, anonymous=401, **ORG), objects={"slug": "secret"}),
+        P("POST", E(403, anonymous=401, organizer=400, staff=400), data={"slug": "x"}),  # no title
+        P("POST", E(403, anonymous=401, organizer=201, staff=201), data=NEW_PHASE, changes=ORGS),
+        P("POST", E(404, anonymous=401, organizer=201, staff=201), data=NEW_PHASE,
+          objects={"slug": "secret"}, changes=ORGS),
+    ],
+    "api/v1/challenges/<slug:slug>/phases/<int:phase_id>/": [
+        P("GET", ORG_API),
+        P("GET", IDOR_PHASE_API, objects={"phase_id": "other_phase"}),
+        P("PATCH", ORG_API, data={"title": "Renamed"}, changes=ORGS),
+        P("PATCH", E(403, anonymous=401, organizer=400, staff=400), data={"quota_period_days": 0}),
+        P("PATCH", IDOR_PHASE_API, data={"title": "Renamed"}, objects={"phase_id": "other_phase"}),
+    ],
+    "api/v1/challenges/<slug:slug>/phases/<int:phase_id>/dataset/": [
+        P("GET", ORG_API),
+        P("GET", IDOR_PHASE_API, objects={"phase_id": "other_phase"}),
+        P("POST", E(403, anonymous=401, organizer=400, staff=400), encoding="multipart"),  # no file
+        P("POST", IDOR_PHASE_API, encoding="multipart", objects={"phase_id": "other_phase"}),
+    ],
+    "api/v1/challenges/<slug:slug>/phases/<int:phase_id>/per-case/": [
+        P("POST", ORG_API, data={"release": True}, changes=ORGS),
+        P("POST", IDOR_PHASE_API, data={"release": True}, objects={"phase_id": "other_phase"}),
+    ],
+    "api/v1/challenges/<slug:slug>/organizers/": [
+        P("GET", ORG_API),
+        P("GET", E(404, anonymous=401, **ORG), objects={"slug": "secret"}),
+        P("POST", E(403, anonymous=401, organizer=201, staff=201), data={"username": "carol"},
+          changes=ORGS),
+    ],
+    # olga is kits' only organizer: removing her is refused for everyone, nothing changes
+    "api/v1/challenges/<slug:slug>/organizers/<str:username>/": [
+        P("DELETE", E(403, anonymous=401, organizer=400, staff=400)),
+    ],
+    "api/v1/challenges/<slug:slug>/registrations/": [
+        P("GET", ORG_API),
+        P("GET", E(403, anonymous=401, organizer=400, staff=400), query="status=bogus"),
+    ],
+    "api/v1/challenges/<slug:slug>/registrations/<int:registration_id>/": [
+        P("POST", ORG_API, data={"decision": "approve"}, changes=ORGS),
+        P("POST", E(403, anonymous=401, organizer=400, staff=400), data={"decision": "maybe"}),
+        P("POST", IDOR_API, data={"decision": "approve"}, objects={"slug": "other"}),
+    ],
+    "api/v1/challenges/<slug:slug>/teams/": [
+        P("GET", ORG_API),
+        P("GET", E(404, anonymous=401, **ORG), objects={"slug": "secret"}),
+    ],
+    "api/v1/challenges/<slug:slug>/submissions/<int:submission_id>/disqualification/": [
+        P("POST", E(403, anonymous=401, organizer=201, staff=201), data={"reason": "rule breach"},
+          changes=ORGS),
+        P("POST", E(403, anonymous=401, organizer=400, staff=400), data={"reason": ""}),
+        P("POST", IDOR_API, data={"reason": "rule breach"}, objects={"slug": "other"}),
+        P("DELETE", ORG_API, objects={"submission_id": "disqualified_submission"}, changes=ORGS),
+        P("DELETE", IDOR_API, objects={"slug": "other", "submission_id": "disqualified_submission"}),
+    ],
+    "api/v1/challenges/<slug:slug>/audit/": [
+        P("GET", ORG_API),
+        P("GET", E(403, anonymous=401, other_organizer=200, staff=200), objects={"slug": "other"}),
+    ],
+    "api/v1/organizer-invitations/": [P("GET", SIGNED_IN)],
+    # olga's invitation of alice to co-organize kits: only alice answers it
+    "api/v1/organizer-invitations/<int:organizer_invitation_id>/accept/": [
+        P("POST", E(404, anonymous=401, participant=200), changes=frozenset({"participant"})),
+    ],
+    "api/v1/organizer-invitations/<int:organizer_invitation_id>/decline/": [
+        P("POST", E(404, anonymous=401, participant=200), changes=frozenset({"participant"})),
     ],
     # ---------------------------------------------------------------- API pages (HTML)
     "api/docs/": [P("GET", ALL)],
@@ -327,6 +410,53 @@ TABLE: dict[str, list[P]] = {
     ],
     "manage/submissions/<int:submission_id>/reevaluate/": [
         P("POST", ORG_REDIRECT, changes=ORGS),
+    ],
+    # ------------------------------------------------ organizer dashboard and pages (h11org)
+    "challenges/<slug:slug>/manage/": [
+        P("GET", WEB_ORG),
+        P("GET", E(404, anonymous=302, other_organizer=200, staff=200), objects={"slug": "other"}),
+        P("GET", WEB_ORG, objects={"slug": "secret"}),
+    ],
+    "challenges/<slug:slug>/manage/phases/new/": [
+        P("GET", WEB_ORG),
+        P("POST", E(404, anonymous=302, organizer=400, staff=400), data={"slug": "x"}),
+        P("POST", ORG_REDIRECT, data=NEW_PHASE, changes=ORGS),
+        P("POST", E(404, anonymous=302, other_organizer=302, staff=302), data=NEW_PHASE,
+          objects={"slug": "other"}, changes=frozenset({"other_organizer", "staff"})),
+    ],
+    "manage/phases/<int:phase_id>/per-case/": [
+        P("POST", ORG_REDIRECT, data={"action": "release"}, changes=ORGS),
+        P("POST", E(404, anonymous=302, other_organizer=302, staff=302), data={"action": "release"},
+          objects={"phase_id": "other_phase"}, changes=frozenset({"other_organizer", "staff"})),
+        P("GET", E(405, anonymous=302)),
+    ],
+    "manage/phases/<int:phase_id>/dataset/": [
+        P("GET", WEB_ORG),
+        P("GET", E(404, anonymous=302, other_organizer=200, staff=200), objects={"phase_id": "other_phase"}),
+        P("POST", E(404, anonymous=302, organizer=400, staff=400)),  # no archive: refused
+    ],
+    "challenges/<slug:slug>/manage/people/": [
+        P("GET", WEB_ORG),
+        P("GET", WEB_ORG, objects={"slug": "secret"}),
+    ],
+    "challenges/<slug:slug>/manage/organizers/invite/": [
+        P("POST", ORG_REDIRECT, data={"username": "carol"}, changes=ORGS),
+    ],
+    # olga is the last organizer: refused with a message, nothing changes
+    "challenges/<slug:slug>/manage/organizers/remove/": [
+        P("POST", ORG_REDIRECT, data={"username": "olga"}),
+    ],
+    "challenges/<slug:slug>/manage/registrations/<int:registration_id>/": [
+        P("POST", ORG_REDIRECT, data={"decision": "approve"}, changes=ORGS),
+        P("POST", E(404, anonymous=302), data={"decision": "approve"}, objects={"slug": "other"}),
+    ],
+    "organizer-invitations/": [P("GET", WEB_SIGNED_IN)],
+    "organizer-invitations/<int:organizer_invitation_id>/accept/": [
+        P("POST", E(404, anonymous=302, participant=302), changes=frozenset({"participant"})),
+        P("GET", E(405, anonymous=302)),
+    ],
+    "organizer-invitations/<int:organizer_invitation_id>/decline/": [
+        P("POST", E(404, anonymous=302, participant=302), changes=frozenset({"participant"})),
     ],
     "accounts/login/": [P("GET", E(302, anonymous=200))],
     "accounts/logout/": [P("POST", E(302))],

@@ -26,7 +26,7 @@ from rest_framework.test import APIClient
 from arena.api.models import ApiToken
 from arena.api.tokens import issue_token
 from arena.challenges import audit
-from arena.challenges.models import AuditEntry, Challenge, Phase
+from arena.challenges.models import AuditEntry, Challenge, OrganizerInvitation, Phase
 from arena.challenges.services import configure_phase_dataset
 from arena.evaluation.models import Evaluation
 from arena.leaderboards.disqualify import disqualify
@@ -233,6 +233,8 @@ def world(challenge, phase, users, dataset_dir, django_user_model):
     audit.record(AuditEntry.Action.PHASE_EDIT, phase=phase, actor=users["organizer"], summary=AUDIT_NOTE)
     audit.record(AuditEntry.Action.PHASE_EDIT, phase=other_phase, actor=users["otto"], summary="otto's")
     token, _ = issue_token(users["participant"], TOKEN_NAME)
+    organizer_invitation = OrganizerInvitation.objects.create(
+        challenge=challenge, invitee=users["participant"], invited_by=users["organizer"])
     return {
         "objects": {
             "kits": "kits",
@@ -254,6 +256,8 @@ def world(challenge, phase, users, dataset_dir, django_user_model):
             "submission": submission.pk,
             "invitation": invitation.pk,
             "registration": pending.pk,
+            "organizer_invitation": organizer_invitation.pk,
+            "organizer_name": users["organizer"].username,
         },
         "refs": str(dataset_dir / "references"),
     }
@@ -272,6 +276,9 @@ def _snapshot() -> dict:
         "members": sorted(Membership.objects.values_list("team_id", "user_id")),
         "invitations": sorted(Invitation.objects.values_list("pk", "team_id", "invitee_id", "status")),
         "registrations": sorted(Registration.objects.values_list("pk", "user_id", "challenge_id", "status")),
+        "organizers": sorted(Challenge.organizers.through.objects.values_list("challenge_id", "user_id")),
+        "organizer_invitations": sorted(OrganizerInvitation.objects.values_list("pk", "invitee_id", "status")),
+        "phase_settings": sorted(Phase.objects.values_list("pk", "title", "quota_period_days")),
     }
 
 

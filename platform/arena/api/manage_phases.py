@@ -4,7 +4,7 @@
   same (``slug``, ``task`` and any setting) → 201 the new phase.
 - ``GET|PATCH /api/v1/challenges/<slug>/phases/<id>/`` → one phase / change settings.
 - ``GET /api/v1/challenges/<slug>/phases/<id>/dataset/`` → case ids and digests;
-  ``POST`` (multipart ``archive``: zip or tar.gz with ``inputs/`` + ``references/``, optional
+  ``POST`` (multipart ``archive``: zip or tar.gz with the folders ``inputs`` and ``references``, optional
   ``reevaluate=true``) replaces the dataset → 200 the dataset.
 - ``POST /api/v1/challenges/<slug>/phases/<id>/per-case/`` ``{"release": true|false}``.
 
@@ -86,7 +86,7 @@ _DATASET = inline_serializer("DatasetOut", {
     "cases": _CASES, "stale_submissions": serializers.IntegerField(),
     "requeued": serializers.IntegerField(allow_null=True, required=False)})
 _DATASET_IN = inline_serializer("DatasetIn", {
-    "archive": serializers.FileField(help_text="zip or tar.gz holding inputs/ and references/"),
+    "archive": serializers.FileField(help_text="zip or tar.gz holding the folders 'inputs' and 'references'"),
     "reevaluate": serializers.BooleanField(
         required=False, help_text="re-evaluate the phase's submissions against the new references")})
 _PER_CASE_IN = inline_serializer("PerCaseIn", {"release": serializers.BooleanField()})

@@ -44,29 +44,30 @@ class DatasetUploadResult:
 
 def _layout(members: list[archives.Member]) -> tuple[str, set[str]]:
     """``(prefix, names)``: the wrapping folder to strip ("" when none) and the member names to
-    unpack. Raises DatasetUploadError for files outside ``inputs/`` and ``references/`` or a
-    missing folder."""
+    unpack (files beside the two folders are ignored). Raises DatasetUploadError for files in
+    any other folder or a missing folder."""
     names = [m.name for m in members if not m.is_dir]
     if not names:
-        raise DatasetUploadError("field 'archive': the archive holds no files; expected "
-                                 "inputs/ and references/ folders")
+        raise DatasetUploadError("field 'archive': the archive holds no files; expected the "
+                                 "folders 'inputs' and 'references'")
     prefix = ""
     tops = {n.split("/", 1)[0] for n in names}
     if len(tops) == 1 and tops.pop() not in _FOLDERS and all("/" in n for n in names):
         prefix = names[0].split("/", 1)[0] + "/"
-    outside = [n for n in names if n[len(prefix):].split("/", 1)[0] not in _FOLDERS
-               or "/" not in n[len(prefix):]]
+    outside = [n for n in names if "/" in n[len(prefix):]
+               and n[len(prefix):].split("/", 1)[0] not in _FOLDERS]
     if outside:
         shown = ", ".join(f"'{n}'" for n in sorted(outside)[:5])
         more = f" and {len(outside) - 5} more" if len(outside) > 5 else ""
         raise DatasetUploadError(f"field 'archive': unexpected member(s) {shown}{more}; expected "
-                                 "only files under inputs/ and references/")
+                                 "only files in the folders 'inputs' and 'references' (files "
+                                 "beside them, e.g. dataset.json, are ignored)")
     for folder in _FOLDERS:
         if not any(n[len(prefix):].startswith(f"{folder}/") for n in names):
-            raise DatasetUploadError(f"field 'archive': no files under {folder}/; expected the "
-                                     "test images in inputs/ and one reference per case in "
-                                     "references/")
-    return prefix, set(names)
+            raise DatasetUploadError(f"field 'archive': no files in the folder '{folder}'; "
+                                     "expected the test images in 'inputs' and one reference "
+                                     "per case in 'references'")
+    return prefix, {n for n in names if "/" in n[len(prefix):]}
 
 
 def _store_upload(upload, target: Path, limit: int) -> None:
@@ -87,8 +88,8 @@ def check_and_unpack(upload, scratch: Path) -> Path:
     from django.conf import settings
 
     if upload is None:
-        raise DatasetUploadError("field 'archive': choose a zip (or tar.gz) with inputs/ and "
-                                 "references/ to upload")
+        raise DatasetUploadError("field 'archive': choose a zip (or tar.gz) holding the folders "
+                                 "'inputs' and 'references' to upload")
     path = scratch / "upload.bin"
     _store_upload(upload, path, settings.ARENA_MAX_UPLOAD_MB * 2**20)
     kind = archives.detect_kind(path)
