@@ -161,6 +161,7 @@ def test_every_organizer_action_is_audited(client_for, challenge, phase, scored,
         "title": "Renamed", "description": "", "opens_at": "", "closes_at": "", "quota_count": 7,
         "quota_period_days": 1, "max_upload_mb": 100, "leaderboard_visibility": "public",
         "leaderboard_policy": "best", "show_per_case": "on",
+        "hide_logs": "on",  # a checkbox of the form: unticked (absent) would change it
     }
     assert client.post(manage, form).status_code == 302
     client.post(reverse("web:phase_visibility", args=[phase.pk]), {"visibility": "participants"})

@@ -117,6 +117,17 @@ class PhaseCreateForm(PhaseForm):
         pass
 
 
+def posted_values(data, phase: Phase) -> dict:
+    """A browser form's values completed from the phase: a setting the request does not send
+    at all keeps its value (checkboxes excepted: browsers send nothing for an unticked box)."""
+    values = data.dict() if hasattr(data, "dict") else dict(data)
+    for name in EDIT_FIELDS:
+        if name not in values and name not in BOOLEAN_FIELDS:
+            value = getattr(phase, name)
+            values[name] = "" if value is None else value
+    return values
+
+
 def initial_values(phase: Phase, fields: list[str]) -> dict:
     """``{field: value}`` of the phase, the starting point of a partial (PATCH) edit."""
     return {name: getattr(phase, name) for name in fields}

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from arena.challenges import audit
 from arena.challenges import permissions as perms
 from arena.challenges.models import AuditEntry, Challenge, Phase
-from arena.challenges.phase_forms import RECOMPUTE_FIELDS, PhaseForm, save_phase
+from arena.challenges.phase_forms import RECOMPUTE_FIELDS, PhaseForm, posted_values, save_phase
 from arena.web.access import organizer_phase_or_404, submission_or_404
 from arena.web.presenters import phase_card
 
@@ -27,7 +27,8 @@ def phase_manage(request: HttpRequest, phase_id: int) -> HttpResponse:
     from arena.participation.models import Registration
 
     phase = organizer_phase_or_404(request, phase_id)
-    form = PhaseForm(request.POST if request.method == "POST" else None, instance=phase)
+    data = posted_values(request.POST, phase) if request.method == "POST" else None
+    form = PhaseForm(data, instance=phase)
     if request.method == "POST" and form.is_valid():
         phase, changed = save_phase(form, request.user)
         if changed & RECOMPUTE_FIELDS:
