@@ -213,6 +213,10 @@ class PhaseDatasetView(APIView):
 
         phase = challenge_phase(organized_challenge(request, slug), phase_id)
         reevaluate = str(request.data.get("reevaluate", "")).lower() in ("1", "true", "yes", "on")
+        refused = getattr(request._request, "upload_refused", None)  # the size-limit handler
+        if refused:
+            return Response({"error": f"field 'archive': {refused}", "fields": {"archive": refused}},
+                            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         try:
             result = replace_dataset(phase, request.FILES.get("archive"), by=request.user,
                                      reevaluate=reevaluate)

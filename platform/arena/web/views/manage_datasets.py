@@ -22,9 +22,12 @@ def phase_dataset(request: HttpRequest, phase_id: int) -> HttpResponse:
 
     phase = organizer_phase_or_404(request, phase_id)
     error = ""
-    if request.method == "POST":
+    archive = request.FILES.get("archive") if request.method == "POST" else None  # parses the body
+    if request.method == "POST" and getattr(request, "upload_refused", None):
+        error = f"field 'archive': {request.upload_refused}"  # past the size limit: nothing kept
+    elif request.method == "POST":
         try:
-            result = replace_dataset(phase, request.FILES.get("archive"), by=request.user,
+            result = replace_dataset(phase, archive, by=request.user,
                                      reevaluate=request.POST.get("reevaluate") in ("1", "on", "true"))
         except DatasetUploadError as exc:
             error = str(exc)
