@@ -231,3 +231,14 @@ def test_registrations_teams_disqualification_audit(challenge, phase, users):
     log = olga.get("/api/v1/challenges/kits/audit/?limit=10").json()
     assert [e["action"] for e in log][:3] == ["requalify", "disqualify", "registration"]
     assert log[0]["actor"] == "olga" and log[-1]["actor"] == "system"  # the fixture's import
+
+
+def test_dataset_archive_over_the_upload_limit_is_refused(phase, users, settings):
+    settings.ARENA_MAX_UPLOAD_MB = 1
+    before = _stored(settings)
+    data = _zip({"inputs/a_0000.nii.gz": os.urandom(3 * 2**20), "references/a.nii.gz": b"x"})
+    response = _client(users["organizer"]).post(
+        f"/api/v1/challenges/kits/phases/{phase.pk}/dataset/", {"archive": _file("big.zip", data)},
+        format="multipart")
+    assert response.status_code in (400, 413), response.content
+    assert "1 MB" in response.json()["error"] and _stored(settings) == before
