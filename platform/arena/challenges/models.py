@@ -29,6 +29,10 @@ class Challenge(models.Model):
         default=True, help_text="Listed and readable by everyone (else organizers + participants)."
     )
     created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text="Who created it (bundle upload); None for admin or seed.",
+    )
 
     class Meta:
         ordering = ["-created", "slug"]
@@ -180,6 +184,10 @@ class AuditEntry(models.Model):
         WITHHOLD_CASES = "withhold_cases", "Per-case results withheld"
         DATASET = "dataset", "Dataset changed"
         REGISTRATION = "registration", "Registration decided"
+        CHALLENGE_CREATED = "challenge_created", "Challenge created from a bundle"
+        BUNDLE = "bundle", "Bundle version loaded"
+        REFERENCES_CONFIRMED = "references_confirmed", "Changed references confirmed"
+        PAGE_EDIT = "page_edit", "Page edited"
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="audit_entries")
     phase = models.ForeignKey(
@@ -207,3 +215,7 @@ class AuditEntry(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError(f"audit entry {self.pk} is append-only and cannot be changed")
         super().save(*args, **kwargs)
+
+
+# Pages and bundle versions (own module; registered with the app through this import).
+from arena.challenges.pages_models import BundleVersion, ChallengePage  # noqa: E402,F401
