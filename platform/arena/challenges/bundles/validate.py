@@ -101,23 +101,30 @@ def _reference_image(ref: Path) -> Path | None:
     return images[0] if images else None
 
 
-def _check_references(task, refs: Path, rel: str, field: str, root: Path) -> tuple[
-        dict[str, Path], list[Problem]]:
-    """Reference files: formats, readable, label values allowed by the task."""
-    from evaluators import EvaluationInputError
-
+def _format_problems(refs: Path, rel: str, field: str, folders: bool, task_name: str) -> list[Problem]:
+    """Entries of a reference folder that are neither images nor side files (nor, for tasks
+    with per-case folders, folders)."""
     problems: list[Problem] = []
     for entry in sorted(refs.iterdir()):
         if entry.name.startswith("."):
             continue
         name = f"{rel}/{entry.name}"
         if entry.is_dir():
-            if not task.case_folders:
-                problems.append(Problem(name, field, f"a folder; task {task.name} expects one "
+            if not folders:
+                problems.append(Problem(name, field, f"a folder; task {task_name} expects one "
                                         f"file per case (<case>.nii.gz)"))
         elif split_case_name(entry.name) is None:
             problems.append(Problem(name, field, "unknown file format; expected "
                                     f"{', '.join(IMAGE_SUFFIXES)} (or .json side files)"))
+    return problems
+
+
+def _check_references(task, refs: Path, rel: str, field: str, root: Path) -> tuple[
+        dict[str, Path], list[Problem]]:
+    """Reference files: formats, readable, label values allowed by the task."""
+    from evaluators import EvaluationInputError
+
+    problems = _format_problems(refs, rel, field, task.case_folders, task.name)
     try:
         cases = task.reference_cases(refs)
     except EvaluationInputError as exc:
@@ -222,9 +229,11 @@ def _phase_problems(root: Path, phase: PhaseSpec, index: int) -> list[Problem]:
     refs = _inside(root, phase.references, f"{where}.references", problems, folder=True)
     inputs = (_inside(root, phase.inputs, f"{where}.inputs", problems, folder=True)
               if phase.inputs else None)
-    if task is None or refs is None:
+    if refs is None:
         return problems
     rel = PurePosixPath(phase.references).as_posix().rstrip("/")
+    if task is None:  # the file formats can still be checked
+        return problems + _format_problems(refs, rel, f"{where}.references", True, phase.task)
     cases, ref_problems = _check_references(task, refs, rel, f"{where}.references", root)
     problems += ref_problems
     if inputs is not None and cases:
