@@ -9,13 +9,13 @@ import io
 import zipfile
 from pathlib import Path
 
-import evaluators
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+import evaluators
 from arena.challenges.models import AuditEntry, BundleVersion, Challenge, ChallengePage, Phase
 from tests.support.bundles import make_bundle, phantom_dataset, zip_bundle
 

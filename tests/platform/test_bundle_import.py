@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from arena.challenges.bundles import BundleError, import_bundle
+from arena.challenges.bundles import import_bundle
 from arena.challenges.models import AuditEntry, BundleVersion, Challenge, ChallengePage, Phase
 from tests.support.bundles import make_bundle, phantom_dataset, zip_bundle
 

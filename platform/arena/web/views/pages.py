@@ -76,9 +76,8 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A challenge: description, rules, and its phases (tasks, schedule, quota, ranking)."""
     challenge = challenge_or_404(request, slug)
     cards = [phase_card(request.user, phase) for phase in challenge.phases.all()]
-    from arena.participation.services import pending_invitations, team_for
-
     from arena.challenges.pages import challenge_pages
+    from arena.participation.services import pending_invitations, team_for
     from arena.web.views.challenge_pages import challenge_counts
 
     team = team_for(request.user, challenge)
