@@ -26,7 +26,7 @@ from rest_framework.test import APIClient
 from arena.api.models import ApiToken
 from arena.api.tokens import issue_token
 from arena.challenges import audit
-from arena.challenges.models import AuditEntry, Challenge, Phase
+from arena.challenges.models import AuditEntry, BundleVersion, Challenge, ChallengePage, Phase
 from arena.challenges.services import configure_phase_dataset
 from arena.evaluation.models import Evaluation
 from arena.leaderboards.disqualify import disqualify
@@ -233,8 +233,10 @@ def world(challenge, phase, users, dataset_dir, django_user_model):
     audit.record(AuditEntry.Action.PHASE_EDIT, phase=phase, actor=users["organizer"], summary=AUDIT_NOTE)
     audit.record(AuditEntry.Action.PHASE_EDIT, phase=other_phase, actor=users["otto"], summary="otto's")
     token, _ = issue_token(users["participant"], TOKEN_NAME)
+    ChallengePage.objects.create(challenge=challenge, slug="overview", title="Overview", body="# Hi")
     return {
         "objects": {
+            "overview": "overview",
             "kits": "kits",
             "secret": "secret",
             "other": "other",
@@ -272,6 +274,9 @@ def _snapshot() -> dict:
         "members": sorted(Membership.objects.values_list("team_id", "user_id")),
         "invitations": sorted(Invitation.objects.values_list("pk", "team_id", "invitee_id", "status")),
         "registrations": sorted(Registration.objects.values_list("pk", "user_id", "challenge_id", "status")),
+        "challenges": sorted(Challenge.objects.values_list("pk", "slug", "title")),
+        "pages": sorted(ChallengePage.objects.values_list("pk", "title", "body")),
+        "bundle_versions": sorted(BundleVersion.objects.values_list("pk", "references")),
     }
 
 

@@ -48,7 +48,7 @@ def page_edit(request: HttpRequest, slug: str, page: str) -> HttpResponse:
     current = challenge.pages.filter(slug=page).first()
     initial = {"title": current.title if current else page.replace("-", " ").title(),
                "body": current.body if current else ""}
-    form = PageForm(request.POST or None, initial=initial)
+    form = PageForm(request.POST) if request.method == "POST" else PageForm(initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             update_page(challenge, page, body=form.cleaned_data["body"],

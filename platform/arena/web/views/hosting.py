@@ -43,7 +43,7 @@ def challenge_new(request: HttpRequest) -> HttpResponse:
     uploader becomes its organizer) or list every problem of a refused bundle (400)."""
     if not perms.can_create_challenge(request.user):
         return render(request, "web/challenge_new.html", {"allowed": False}, status=403)
-    form = BundleForm(request.POST or None, request.FILES or None)
+    form = BundleForm(request.POST, request.FILES) if request.method == "POST" else BundleForm()
     problems = []
     if request.method == "POST" and form.is_valid():
         result, problems = _import(request, form)
@@ -67,7 +67,7 @@ def challenge_bundle(request: HttpRequest, slug: str) -> HttpResponse:
     """Organizers: the bundle versions of the challenge, the re-upload form and the reference
     changes waiting for confirmation."""
     challenge = _organized_or_404(request, slug)
-    form = BundleForm(request.POST or None, request.FILES or None)
+    form = BundleForm(request.POST, request.FILES) if request.method == "POST" else BundleForm()
     problems = []
     if request.method == "POST" and form.is_valid():
         result, problems = _import(request, form)
