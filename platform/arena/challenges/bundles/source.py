@@ -104,6 +104,19 @@ def _folder_problems(folder: Path) -> tuple[list[Problem], list[Path]]:
     return problems, found
 
 
+def folder_digest(folder: Path) -> str:
+    """The content digest a folder bundle gets as its ``sha256`` (relative names + bytes of
+    every file; file times do not count), without staging it."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        with path.open("rb") as src:
+            for chunk in iter(lambda: src.read(_CHUNK), b""):
+                digest.update(chunk)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
 def _zip_folder(folder: Path, found: list[Path], target: Path) -> str:
     """Zip the folder's files (stored, fixed timestamps) and return a content digest (names +
     bytes, independent of file times)."""
