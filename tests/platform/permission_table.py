@@ -53,6 +53,7 @@ OBJECTS = {
     "registration_id": "registration",
     "organizer_invitation_id": "organizer_invitation",  # olga's invitation of alice to co-organize
     "username": "organizer_name",  # olga, kits' only organizer
+    "page": "overview",
 }
 
 #: URL parameters that name objects of one user (not of a whole challenge): roles other than
@@ -108,7 +109,22 @@ MEMBERS = E(200, anonymous=404, stranger=404, other_organizer=404)
 TABLE: dict[str, list[P]] = {
     # ---------------------------------------------------------------- API (/api/v1/)
     "api/v1/schema/": [P("GET", ALL)],
-    "api/v1/challenges/": [P("GET", ALL)],
+    # bundle upload: users with challenges.add_challenge (staff) or organizers of a challenge
+    # (new versions); without a file every allowed role gets 400 and nothing is created
+    "api/v1/challenges/": [
+        P("GET", ALL),
+        P("POST", E(403, anonymous=401, other_organizer=400, organizer=400, staff=400),
+          encoding="multipart"),
+    ],
+    "api/v1/challenges/<slug:slug>/bundle/confirm/": [  # nothing waits: 400 for organizers
+        P("POST", E(403, anonymous=401, organizer=400, staff=400)),
+        P("POST", E(404, anonymous=401, organizer=400, staff=400), objects={"slug": "secret"}),
+    ],
+    "api/v1/challenges/<slug:slug>/pages/<slug:page>/": [
+        P("GET", ALL),
+        P("GET", E(404), objects={"slug": "secret"}),  # no such page there
+        P("PUT", E(403, anonymous=401, **ORG), data={"body": "# Overview v2"}, changes=ORGS),
+    ],
     "api/v1/challenges/<slug:slug>/": [
         P("GET", ALL),
         P("GET", E(404, **ORG), objects={"slug": "secret"}),
@@ -285,6 +301,28 @@ TABLE: dict[str, list[P]] = {
     "challenges/<slug:slug>/": [
         P("GET", ALL),
         P("GET", E(404, **ORG), objects={"slug": "secret"}),
+    ],
+    # hosting: the upload page needs challenges.add_challenge (staff here); the bundle page and
+    # page editing are the challenge's organizers'
+    "challenges/new/": [
+        P("GET", E(403, anonymous=302, staff=200)),
+        P("POST", E(403, anonymous=302, staff=400)),  # no file: the form again, nothing made
+    ],
+    "challenges/<slug:slug>/bundle/": [
+        P("GET", E(404, anonymous=302, **ORG)),
+        P("POST", E(404, anonymous=302, organizer=400, staff=400)),
+    ],
+    "challenges/<slug:slug>/bundle/confirm/": [  # nothing waits: back to the bundle page
+        P("POST", ORG_REDIRECT),
+        P("GET", E(405, anonymous=302)),
+    ],
+    "challenges/<slug:slug>/pages/<slug:page>/": [
+        P("GET", ALL),
+        P("GET", E(404), objects={"slug": "secret"}),
+    ],
+    "challenges/<slug:slug>/pages/<slug:page>/edit/": [
+        P("GET", E(404, anonymous=302, **ORG)),
+        P("POST", ORG_REDIRECT, data={"title": "Overview", "body": "# v2"}, changes=ORGS),
     ],
     "challenges/<slug:slug>/join/": [
         P("POST", E(302), changes=frozenset({"stranger", "other_organizer", "organizer", "staff"})),

@@ -43,7 +43,8 @@ def test_facts_recorded_at_import(phase, dataset_dir):
     assert phase.has_dataset and phase.inputs_archive.endswith(".zip")
 
 
-def test_reimport_of_a_changed_set_replaces_facts_and_files(phase, dataset_dir, tmp_path):
+def test_reimport_of_a_changed_set_replaces_facts_and_files(
+        phase, dataset_dir, tmp_path, django_capture_on_commit_callbacks):
     import shutil
 
     from arena import files
@@ -54,10 +55,15 @@ def test_reimport_of_a_changed_set_replaces_facts_and_files(phase, dataset_dir, 
     shutil.copytree(dataset_dir, smaller)
     for sub in ("references/case_00002.nii.gz", "inputs/case_00002_0000.nii.gz"):
         (smaller / sub).unlink()
-    configure_phase_dataset(phase, smaller)
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        configure_phase_dataset(phase, smaller)
     assert phase.cases.count() == 2 and phase.reference_digest != old_digest
     assert phase.references_path != old_refs
-    assert not files.folder_exists(old_refs, alias=files.DATASETS)  # old version removed
+    # the old version is removed once the import commits (a rolled-back caller keeps it)
+    assert files.folder_exists(old_refs, alias=files.DATASETS)
+    for callback in pending:
+        callback()
+    assert not files.folder_exists(old_refs, alias=files.DATASETS)
     assert list(files.walk(phase.references_path, alias=files.DATASETS)) == [
         "case_00000.nii.gz", "case_00001.nii.gz"]
 

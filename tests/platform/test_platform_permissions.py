@@ -26,7 +26,14 @@ from rest_framework.test import APIClient
 from arena.api.models import ApiToken
 from arena.api.tokens import issue_token
 from arena.challenges import audit
-from arena.challenges.models import AuditEntry, Challenge, OrganizerInvitation, Phase
+from arena.challenges.models import (
+    AuditEntry,
+    BundleVersion,
+    Challenge,
+    ChallengePage,
+    OrganizerInvitation,
+    Phase,
+)
 from arena.challenges.services import configure_phase_dataset
 from arena.evaluation.models import Evaluation
 from arena.leaderboards.disqualify import disqualify
@@ -235,8 +242,10 @@ def world(challenge, phase, users, dataset_dir, django_user_model):
     token, _ = issue_token(users["participant"], TOKEN_NAME)
     organizer_invitation = OrganizerInvitation.objects.create(
         challenge=challenge, invitee=users["participant"], invited_by=users["organizer"])
+    ChallengePage.objects.create(challenge=challenge, slug="overview", title="Overview", body="# Hi")
     return {
         "objects": {
+            "overview": "overview",
             "kits": "kits",
             "secret": "secret",
             "other": "other",
@@ -279,6 +288,9 @@ def _snapshot() -> dict:
         "organizers": sorted(Challenge.organizers.through.objects.values_list("challenge_id", "user_id")),
         "organizer_invitations": sorted(OrganizerInvitation.objects.values_list("pk", "invitee_id", "status")),
         "phase_settings": sorted(Phase.objects.values_list("pk", "title", "quota_period_days")),
+        "challenges": sorted(Challenge.objects.values_list("pk", "slug", "title")),
+        "pages": sorted(ChallengePage.objects.values_list("pk", "title", "body")),
+        "bundle_versions": sorted(BundleVersion.objects.values_list("pk", "references")),
     }
 
 

@@ -29,6 +29,11 @@ def test_seed_demo_is_idempotent(monkeypatch, capsys):
     phase = challenge.phases.get()
     assert phase.has_dataset and phase.reference_digest and phase.cases.count() == 3
     assert challenge.organizers.filter(username="organizer").exists()
+    # loaded from the shipped bundle through import_bundle: one version, the bundle's pages
+    assert list(challenge.bundle_versions.values_list("number", flat=True)) == [1]
+    assert sorted(challenge.pages.values_list("slug", flat=True)) == [
+        "data", "overview", "rules", "timeline"]
+    assert phase.quota_count == 10 and phase.max_upload_mb == 200 and phase.show_per_case
     assert set(Submission.objects.values_list("status", flat=True)) == {"succeeded"}
     entries = LeaderboardEntry.objects.filter(phase=phase).order_by("rank")
     assert {e.participant for e in entries} == {"alice", "bob", "carol"}
@@ -37,6 +42,20 @@ def test_seed_demo_is_idempotent(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "0 new demo submissions" in out
     assert Submission.objects.count() == 3 and Challenge.objects.count() == 1
+    assert challenge.bundle_versions.count() == 1, "an unchanged bundle makes no new version"
+
+
+def test_every_demo_bundle_is_valid():
+    """The six shipped demo bundles, with their generated data, pass every bundle check."""
+    from arena.challenges.bundles.validate import check_bundle
+    from arena.demo import datasets
+
+    assert len(spec.CHALLENGES) == 6
+    for challenge in spec.CHALLENGES:
+        folder, roots = datasets.ensure_bundle(challenge)
+        bundle, problems = check_bundle(folder)
+        assert problems == [], (challenge.slug, problems)
+        assert bundle.slug == challenge.slug and set(roots) == {p.slug for p in bundle.phases}
 
 
 def test_accounts_flag_changes_nothing(capsys):

@@ -3,15 +3,25 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from arena.api import final, manage_people, manage_phases, robustness, teams, views
+from arena.api import bundles, final, manage_people, manage_phases, robustness, teams, views
 
 app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("challenges/", views.ChallengeListView.as_view(), name="challenge-list"),
+    path("challenges/", bundles.ChallengeListCreateView.as_view(), name="challenge-list"),
     path("challenges/<slug:slug>/", views.ChallengeDetailView.as_view(), name="challenge-detail"),
     path("challenges/<slug:slug>/join/", views.JoinChallengeView.as_view(), name="challenge-join"),
+    path(
+        "challenges/<slug:slug>/bundle/confirm/",
+        bundles.BundleConfirmView.as_view(),
+        name="bundle-confirm",
+    ),
+    path(
+        "challenges/<slug:slug>/pages/<slug:page>/",
+        bundles.ChallengePageView.as_view(),
+        name="challenge-page",
+    ),
     path("challenges/<slug:slug>/team/", teams.TeamView.as_view(), name="challenge-team"),
     path(
         "challenges/<slug:slug>/team/invitations/",

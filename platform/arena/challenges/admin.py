@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from arena.challenges.models import AuditEntry, Challenge, DatasetCase, Phase
+from arena.challenges.models import (
+    AuditEntry,
+    BundleVersion,
+    Challenge,
+    ChallengePage,
+    DatasetCase,
+    Phase,
+)
 
 # Set by the dataset import (manage.py import_dataset), never edited by hand.
 DATASET_FIELDS = ("inputs_path", "references_path", "reference_digest", "inputs_archive",
@@ -24,12 +31,34 @@ class DatasetCaseInline(admin.TabularInline):
         return False
 
 
+class ChallengePageInline(admin.StackedInline):
+    model = ChallengePage
+    extra = 0
+
+
+class BundleVersionInline(admin.TabularInline):
+    """Bundle uploads (read-only: made by import_bundle)."""
+
+    model = BundleVersion
+    extra = 0
+    can_delete = False
+    fields = ("number", "created", "uploaded_by", "sha256", "references", "changed_phases")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Challenge)
 class ChallengeAdmin(admin.ModelAdmin):
-    list_display = ("slug", "title", "is_public", "requires_approval", "created")
+    """Challenges. Who may create them through a bundle: users with the permission
+    "challenges | challenge | Can add challenge" (user admin), and superusers."""
+
+    list_display = ("slug", "title", "is_public", "requires_approval", "created_by", "created")
     search_fields = ("slug", "title")
     filter_horizontal = ("organizers",)
-    inlines = [PhaseInline]
+    readonly_fields = ("created_by",)
+    inlines = [ChallengePageInline, PhaseInline, BundleVersionInline]
 
 
 @admin.register(Phase)

@@ -130,17 +130,40 @@ def import_dataset(phase: Phase, dataset_root: Path) -> Phase:
     dataset: facts into the database, files into storage. Idempotent for the same content.
 
     Raises DatasetError naming the missing folder or unreadable reference file."""
+    dataset_root = Path(dataset_root).resolve()
+    return import_dataset_folders(phase, dataset_root / "inputs", dataset_root / "references")
+
+
+def import_dataset_folders(phase: Phase, inputs: Path | None, references: Path) -> Phase:
+    """:func:`import_dataset` for two explicit local folders; ``inputs`` None = no test images
+    (a prediction phase whose images are distributed elsewhere: the stored zip is empty).
+
+    Inside an outer transaction the replaced files of a previous import are deleted only when
+    it commits, so a rolled-back caller (a bundle upload) leaves the old dataset usable."""
     import evaluators
 
-    dataset_root = Path(dataset_root).resolve()
-    inputs, references = dataset_root / "inputs", dataset_root / "references"
+    references = Path(references).resolve()
+    empty = None
+    if inputs is None:
+        empty = files.scratch("import", uuid.uuid4().hex) / "inputs"
+        empty.mkdir(parents=True)
+        inputs = empty
+    inputs = Path(inputs).resolve()
+    try:
+        return _import(phase, inputs, references, evaluators.reference_digest)
+    finally:
+        if empty is not None:
+            shutil.rmtree(empty.parent, ignore_errors=True)
+
+
+def _import(phase: Phase, inputs: Path, references: Path, reference_digest_of) -> Phase:
     for folder in (inputs, references):
         if not folder.is_dir():
-            raise DatasetError(f"dataset folder {folder} does not exist (expected a folder)")
+            raise DatasetError(f"dataset folder {folder.name} does not exist (expected a folder)")
     ref_files = _reference_files(references)
     if not ref_files:
-        raise DatasetError(f"dataset folder {references} holds no reference cases")
-    reference_digest = evaluators.reference_digest(references)
+        raise DatasetError(f"dataset folder {references.name} holds no reference cases")
+    reference_digest = reference_digest_of(references)
     input_names = sorted(p.relative_to(inputs).as_posix() for p in inputs.rglob("*") if p.is_file())
     inputs_digest = _digest(inputs, input_names)
     by_case_inputs = _input_files(inputs, list(ref_files))
@@ -178,10 +201,14 @@ def import_dataset(phase: Phase, dataset_root: Path) -> Phase:
         phase.dataset_imported = timezone.now()
         phase.save(update_fields=["inputs_path", "references_path", "reference_digest",
                                   "inputs_archive", "dataset_imported"])
-    if old_folder and old_folder != folder:
-        files.delete_folder(old_folder, alias=files.DATASETS)
-    if old_archive and old_archive != archive:
-        files.delete(old_archive)
+
+    def drop_old() -> None:
+        if old_folder and old_folder != folder:
+            files.delete_folder(old_folder, alias=files.DATASETS)
+        if old_archive and old_archive != archive:
+            files.delete(old_archive)
+
+    transaction.on_commit(drop_old)
     return phase
 
 

@@ -29,6 +29,10 @@ class Challenge(models.Model):
         default=True, help_text="Listed and readable by everyone (else organizers + participants)."
     )
     created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text="Who created it (bundle upload); None for admin or seed.",
+    )
 
     class Meta:
         ordering = ["-created", "slug"]
@@ -184,6 +188,10 @@ class AuditEntry(models.Model):
         ORGANIZER_INVITE = "organizer_invite", "Co-organizer invited"
         ORGANIZER_ANSWER = "organizer_answer", "Co-organizer invitation answered"
         ORGANIZER_REMOVE = "organizer_remove", "Organizer removed"
+        CHALLENGE_CREATED = "challenge_created", "Challenge created from a bundle"
+        BUNDLE = "bundle", "Bundle version loaded"
+        REFERENCES_CONFIRMED = "references_confirmed", "Changed references confirmed"
+        PAGE_EDIT = "page_edit", "Page edited"
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="audit_entries")
     phase = models.ForeignKey(
@@ -250,3 +258,5 @@ class OrganizerInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invitee} → organizer of {self.challenge.slug} ({self.status})"
+# Pages and bundle versions (own module; registered with the app through this import).
+from arena.challenges.pages_models import BundleVersion, ChallengePage  # noqa: E402,F401

@@ -138,3 +138,12 @@ def can_download_snapshot(user, phase: Phase) -> bool:
     """A frozen board's signed snapshot holds every entry's per-case table: organizers, or
     board viewers once per-case results are released (the hash is public on the page)."""
     return can_view_leaderboard(user, phase) and can_view_per_case(user, phase)
+
+
+def can_create_challenge(user) -> bool:
+    """Who may host a new challenge (bundle upload): superusers and users holding the standard
+    permission ``challenges.add_challenge`` (granted by staff in the admin, or by
+    ``issue_token NAME --create --organizer``)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.has_perm("challenges.add_challenge")

@@ -1,4 +1,5 @@
-"""Synthetic test sets of the demo phases, generated once by ``baselines.phantoms``."""
+"""Synthetic test sets of the demo phases, generated once by ``baselines.phantoms``, and the
+demo bundles made of them (the shipped challenge.yaml + pages with the generated data)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from arena.demo.spec import DEMO_CASES, DEMO_PRESET, DEMO_SEED
+from arena.demo.spec import DEMO_CASES, DEMO_PRESET, DEMO_SEED, DemoChallenge
 
 
 def demo_root() -> Path:
@@ -42,3 +43,38 @@ def ensure_dataset(task: str, name: str, *, cases: int = DEMO_CASES) -> Path:
     root.parent.mkdir(parents=True, exist_ok=True)
     generate_dataset(task, root, preset=DEMO_PRESET, n_cases=cases, seed=DEMO_SEED)
     return root
+
+
+def _place(source: Path, target: Path) -> None:
+    """``target`` becomes a copy of the folder ``source`` (unchanged when it already is)."""
+    if target.is_dir():
+        same = sorted(p.relative_to(target) for p in target.rglob("*")) == sorted(
+            p.relative_to(source) for p in source.rglob("*")) and all(
+            (target / p.relative_to(source)).stat().st_size == p.stat().st_size
+            for p in source.rglob("*") if p.is_file())
+        if same:
+            return
+        shutil.rmtree(target)
+    shutil.copytree(source, target)
+
+
+def ensure_bundle(challenge: DemoChallenge) -> tuple[Path, dict[str, Path]]:
+    """The demo bundle folder ``demo_root()/bundles/<slug>``: the shipped challenge.yaml and
+    pages, and for each phase the generated dataset (:func:`ensure_dataset`) at the folders its
+    manifest names. Returns the folder and ``{phase slug: generated dataset folder}``."""
+    import yaml
+
+    shipped = challenge.bundle
+    manifest = yaml.safe_load((shipped / "challenge.yaml").read_text(encoding="utf-8"))
+    target = demo_root() / "bundles" / challenge.slug
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shipped / "challenge.yaml", target / "challenge.yaml")
+    _place(shipped / "pages", target / "pages")
+    roots = {}
+    for phase in manifest["phases"]:
+        root = ensure_dataset(phase["task"], f"{challenge.slug}-{phase['slug']}")
+        _place(root / "references", target / phase["references"])
+        if phase.get("inputs"):
+            _place(root / "inputs", target / phase["inputs"])
+        roots[phase["slug"]] = root
+    return target, roots

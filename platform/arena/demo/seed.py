@@ -1,6 +1,7 @@
-"""``seed_demo``: create (idempotently) the demo accounts, the six demo challenges with their
-synthetic test sets, and a few demo submissions scored through the real pipeline (the Celery
-task functions, run eagerly in this process)."""
+"""``seed_demo``: create (idempotently) the demo accounts, the six demo challenges — loaded
+from the bundles in ``arena/demo/bundles/`` with synthetic test sets generated into them, by
+the same ``import_bundle`` as organizers' uploads — and a few demo submissions scored through
+the real pipeline (the Celery task functions, run eagerly in this process)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from django.db import transaction
 
 from arena.challenges.models import Challenge, Phase
 from arena.demo import datasets, nnunet, predictions
-from arena.demo.spec import ACCOUNTS, CHALLENGES, SUBMISSIONS, DemoChallenge, DemoPhase
+from arena.demo.spec import ACCOUNTS, CHALLENGES, SUBMISSIONS, DemoChallenge
 
 Log = Callable[[str], None]
 
@@ -49,42 +50,36 @@ def ensure_accounts() -> dict[str, object]:
     return users
 
 
-def _ensure_challenge(spec: DemoChallenge, users: dict[str, object]) -> Challenge:
+def _load_bundle(spec: DemoChallenge, log: Log) -> tuple[Challenge, dict[str, Path]]:
+    """Load the demo bundle through ``import_bundle`` (skipped when the latest bundle version
+    has the same content); a changed reference set is confirmed at once, so the phase's demo
+    submissions are re-scored. Returns the challenge and each phase's generated dataset."""
+    from arena.challenges.bundles import import_bundle
+    from arena.challenges.bundles.source import folder_digest
+    from arena.challenges.bundles.versions import latest_version
+
+    bundle, roots = datasets.ensure_bundle(spec)
+    challenge = Challenge.objects.filter(slug=spec.slug).first()
+    latest = latest_version(challenge) if challenge is not None else None
+    if latest is None or latest.sha256 != folder_digest(bundle):
+        result = import_bundle(bundle, by=None)
+        challenge = result.challenge
+        if result.references_changed:
+            from arena.evaluation.bundles import confirm_reference_change
+
+            count = confirm_reference_change(result.version)
+            log(f"  {spec.slug}: reference set changed, {count} submission(s) re-evaluated")
+    return challenge, roots
+
+
+def _ensure_members(challenge: Challenge, users: dict[str, object]) -> None:
+    """The demo organizer organizes it; the demo participants are registered."""
     from arena.participation.services import join_challenge
 
-    challenge, _ = Challenge.objects.update_or_create(
-        slug=spec.slug,
-        defaults={"title": spec.title, "description": spec.description, "is_public": True,
-                  "requires_approval": False},
-    )
     challenge.organizers.add(users["organizer"])
     for account in ACCOUNTS:
         if account.role == "participant":
             join_challenge(users[account.username], challenge)
-    return challenge
-
-
-def _ensure_phase(challenge: Challenge, spec: DemoPhase, order: int) -> Phase:
-    phase, created = Phase.objects.get_or_create(
-        challenge=challenge,
-        slug=spec.slug,
-        defaults={
-            "title": spec.title,
-            "task": spec.task,
-            "kind": Phase.Kind.PREDICTIONS,
-            "order": order,
-            "quota_count": 10,
-            "quota_period_days": 1,
-            "leaderboard_visibility": Phase.Visibility.PUBLIC,
-            "show_per_case": spec.show_per_case,
-            "max_upload_mb": 200,
-        },
-    )
-    if phase.task != spec.task:
-        raise ValueError(
-            f"phase {challenge.slug}/{spec.slug} exists with task {phase.task!r}, expected {spec.task!r}"
-        )
-    return phase
 
 
 @contextlib.contextmanager
@@ -197,24 +192,6 @@ def _submit_folder(phase: Phase, user, folder: Path, variant: str, comment: str,
         log(f"  ! {phase}: {variant} submission {submission.status}: {submission.error}")
 
 
-def _configure(phase: Phase, root: Path, log: Log) -> None:
-    """Point the phase at its demo dataset; when the references changed (e.g. regenerated with
-    another case count), re-score the phase's submissions against the new set."""
-    import evaluators
-    from arena.challenges.services import configure_phase_dataset
-
-    digest = evaluators.reference_digest(root / "references")
-    if phase.has_dataset and phase.reference_digest == digest:
-        return
-    had_digest = bool(phase.reference_digest)
-    configure_phase_dataset(phase, root)
-    if had_digest and phase.submissions.exists():
-        from arena.evaluation.services import reevaluate_phase
-
-        count = reevaluate_phase(phase)
-        log(f"  {phase}: reference set changed, {count} submission(s) re-evaluated")
-
-
 def seed_demo(*, log: Log = print, submissions: bool = True) -> SeedReport:
     """Create or refresh all demo content. Safe to run again: existing challenges, phases,
     datasets and scored demo submissions are kept, missing ones are added."""
@@ -224,21 +201,16 @@ def seed_demo(*, log: Log = print, submissions: bool = True) -> SeedReport:
         users = ensure_accounts()
     with eager_celery():
         for spec in CHALLENGES:
-            challenge = _ensure_challenge(spec, users)
+            started_challenge = time.monotonic()
+            challenge, roots = _load_bundle(spec, log)
+            _ensure_members(challenge, users)
             report.challenges += 1
-            for order, phase_spec in enumerate(spec.phases):
-                phase_started = time.monotonic()
-                phase = _ensure_phase(challenge, phase_spec, order)
+            for phase in challenge.phases.filter(slug__in=list(roots)):
                 report.phases += 1
-                root = datasets.ensure_dataset(
-                    phase_spec.task, f"{challenge.slug}-{phase_spec.slug}"
-                )
-                _configure(phase, root, log)
                 if submissions:
-                    _seed_submissions(phase, root, users, report, log)
-                log(
-                    f"  {challenge.slug}/{phase.slug}: task {phase.task}, dataset {root} "
-                    f"({time.monotonic() - phase_started:.1f} s)"
-                )
+                    _seed_submissions(phase, roots[phase.slug], users, report, log)
+                log(f"  {challenge.slug}/{phase.slug}: task {phase.task}, "
+                    f"{phase.cases.count()} cases")
+            log(f"  {challenge.slug}: ready ({time.monotonic() - started_challenge:.1f} s)")
     report.seconds = time.monotonic() - started
     return report

@@ -5,7 +5,9 @@ from django.urls import path
 from arena.web.views import (
     accounts,
     assets,
+    challenge_pages,
     final,
+    hosting,
     leaderboards,
     manage_datasets,
     manage_people,
@@ -22,7 +24,16 @@ app_name = "web"
 urlpatterns = [
     path("", pages.home, name="home"),
     path("challenges/", pages.challenge_list, name="challenge_list"),
+    path("challenges/new/", hosting.challenge_new, name="challenge_new"),
     path("challenges/<slug:slug>/", pages.challenge_detail, name="challenge_detail"),
+    path("challenges/<slug:slug>/bundle/", hosting.challenge_bundle, name="challenge_bundle"),
+    path("challenges/<slug:slug>/bundle/confirm/", hosting.bundle_confirm, name="bundle_confirm"),
+    path("challenges/<slug:slug>/pages/<slug:page>/", challenge_pages.page_view, name="challenge_page"),
+    path(
+        "challenges/<slug:slug>/pages/<slug:page>/edit/",
+        challenge_pages.page_edit,
+        name="challenge_page_edit",
+    ),
     path("challenges/<slug:slug>/join/", pages.challenge_join, name="challenge_join"),
     path("challenges/<slug:slug>/team/", teams.team_create, name="team_create"),
     path("challenges/<slug:slug>/team/invite/", teams.team_invite, name="team_invite"),

@@ -66,17 +66,27 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def challenge_list(request: HttpRequest) -> HttpResponse:
     """All challenges visible to the user."""
-    return render(request, "web/challenge_list.html", {"rows": _challenge_rows(request.user)})
+    return render(request, "web/challenge_list.html", {
+        "rows": _challenge_rows(request.user),
+        "can_create": perms.can_create_challenge(request.user),
+    })
 
 
 def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A challenge: description, rules, and its phases (tasks, schedule, quota, ranking)."""
     challenge = challenge_or_404(request, slug)
     cards = [phase_card(request.user, phase) for phase in challenge.phases.all()]
+    from arena.challenges.pages import challenge_pages
     from arena.participation.services import pending_invitations, team_for
+    from arena.web.views.challenge_pages import challenge_counts
 
     team = team_for(request.user, challenge)
+    pages = challenge_pages(challenge)
     context = {
+        "pages": pages,
+        "overview": next((p for p in pages if p.slug == "overview"), None),
+        "counts": challenge_counts(challenge),
+        "can_create": perms.can_create_challenge(request.user),
         "challenge": challenge,
         "cards": cards,
         "team": team,
