@@ -180,6 +180,7 @@ class AuditEntry(models.Model):
         WITHHOLD_CASES = "withhold_cases", "Per-case results withheld"
         DATASET = "dataset", "Dataset changed"
         REGISTRATION = "registration", "Registration decided"
+        BASELINE = "baseline", "Baseline flag changed"
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="audit_entries")
     phase = models.ForeignKey(

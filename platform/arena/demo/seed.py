@@ -16,6 +16,7 @@ from django.core.files import File
 from django.db import transaction
 
 from arena.challenges.models import Challenge, Phase
+from arena.demo import algorithm as demo_algorithm
 from arena.demo import datasets, nnunet, predictions
 from arena.demo.spec import ACCOUNTS, CHALLENGES, SUBMISSIONS, DemoChallenge, DemoPhase
 
@@ -132,8 +133,11 @@ def _already_submitted(phase: Phase, user, comment: str) -> bool:
 def _seed_submissions(phase: Phase, root: Path, users: dict[str, object], report: SeedReport,
                       log: Log) -> None:
     work = datasets.demo_root() / "predictions" / f"{phase.challenge.slug}-{phase.slug}"
+    from arena.participation.services import join_challenge
+
     for demo in SUBMISSIONS:
         user = users[demo.username]
+        join_challenge(user, phase.challenge)  # the reference-baseline account is not a demo login
         if _already_submitted(phase, user, demo.comment):
             continue
         try:
@@ -142,7 +146,8 @@ def _seed_submissions(phase: Phase, root: Path, users: dict[str, object], report
             report.problems.append(f"{phase}: {demo.variant}: {exc}")
             log(f"  ! {phase}: skipped the {demo.variant} submission ({exc})")
             continue
-        _submit_folder(phase, user, folder, demo.variant, demo.comment, work, report, log)
+        _submit_folder(phase, user, folder, demo.variant, demo.comment, work, report, log,
+                       demo.method, demo.baseline)
     _seed_nnunet(phase, root, report, log, work)
 
 
@@ -164,11 +169,11 @@ def _seed_nnunet(phase: Phase, root: Path, report: SeedReport, log: Log, work: P
         report.problems.append(f"{phase}: nnunet: {exc}")
         log(f"  ! {phase}: skipped the nnU-Net submission ({exc})")
         return
-    _submit_folder(phase, user, folder, "nnunet", comment, work, report, log)
+    _submit_folder(phase, user, folder, "nnunet", comment, work, report, log, nnunet.METHOD, True)
 
 
 def _submit_folder(phase: Phase, user, folder: Path, variant: str, comment: str, work: Path,
-                   report: SeedReport, log: Log) -> None:
+                   report: SeedReport, log: Log, method: str = "", baseline: bool = False) -> None:
     """Zip a prediction folder and submit it as ``user`` (scored inline by the eager tasks)."""
     from arena.submissions.models import Submission
     from arena.submissions.services import SubmissionRejected, create_prediction_submission
@@ -183,12 +188,17 @@ def _submit_folder(phase: Phase, user, folder: Path, variant: str, comment: str,
         try:
             submission = create_prediction_submission(
                 user, phase, File(handle, name=f"{variant}-predictions.zip"), comment=comment,
+                method=method,
             )
         except SubmissionRejected as exc:
             report.problems.append(f"{phase}: {variant} rejected: {exc}")
             log(f"  ! {phase}: {variant} submission rejected: {exc}")
             return
     report.submissions_created += 1
+    if baseline:
+        from arena.submissions.baselines import mark_baseline
+
+        mark_baseline(submission, True, reason=f"demo seed: {variant}")
     submission.refresh_from_db()
     if submission.status == Submission.Status.SUCCEEDED:
         report.submissions_ok += 1
@@ -215,13 +225,19 @@ def _configure(phase: Phase, root: Path, log: Log) -> None:
         log(f"  {phase}: reference set changed, {count} submission(s) re-evaluated")
 
 
-def seed_demo(*, log: Log = print, submissions: bool = True) -> SeedReport:
+def seed_demo(*, log: Log = print, submissions: bool = True, algorithms: bool = True) -> SeedReport:
     """Create or refresh all demo content. Safe to run again: existing challenges, phases,
-    datasets and scored demo submissions are kept, missing ones are added."""
+    datasets and scored demo submissions are kept, missing ones are added. With ``algorithms``,
+    each phase gets an algorithm phase beside it where a container engine is ready
+    (``arena.demo.algorithm``); otherwise the log says why not."""
     started = time.monotonic()
     report = SeedReport()
     with transaction.atomic():
         users = ensure_accounts()
+        users[demo_algorithm.REFERENCE_BASELINE_USER] = demo_algorithm.baseline_account()
+    engine = demo_algorithm.engine_status() if algorithms else None
+    if engine is not None and not engine.ready:
+        log(demo_algorithm.absent_message(engine))
     with eager_celery():
         for spec in CHALLENGES:
             challenge = _ensure_challenge(spec, users)
@@ -240,5 +256,8 @@ def seed_demo(*, log: Log = print, submissions: bool = True) -> SeedReport:
                     f"  {challenge.slug}/{phase.slug}: task {phase.task}, dataset {root} "
                     f"({time.monotonic() - phase_started:.1f} s)"
                 )
+                if engine is not None and engine.ready:
+                    demo_algorithm.seed_phase(challenge, phase_spec, len(spec.phases) + order, root,
+                                              engine, report, log, _configure, submissions)
     report.seconds = time.monotonic() - started
     return report

@@ -219,8 +219,10 @@ def _store(tmp: Path, phase: Phase, filename: str) -> str:
     return files.upload_file(tmp, rel, move=True)
 
 
-def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect) -> Submission:
+def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect,
+            method: str = "") -> Submission:
     from arena import files
+    from arena.submissions.baselines import clean_method
 
     if uploaded_file is None:
         raise SubmissionRejected("no file was uploaded (multipart field 'file')", field="file")
@@ -237,11 +239,13 @@ def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect)
             Phase.objects.select_for_update().filter(pk=phase.pk).first()
             _check_quota(user, phase)
             stored = _store(tmp, phase, filename)
+            team = team_for(user, phase.challenge)
             submission = Submission.objects.create(
                 phase=phase,
                 creator=user,
-                team=team_for(user, phase.challenge),
+                team=team,
                 kind=kind,
+                method=clean_method(method, user, phase, team),
                 file=stored,
                 original_name=getattr(uploaded_file, "name", "")[:255],
                 sha256=sha256,
@@ -265,12 +269,15 @@ def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect)
     return submission
 
 
-def create_prediction_submission(user, phase: Phase, uploaded_file, *, comment: str = "") -> Submission:
+def create_prediction_submission(user, phase: Phase, uploaded_file, *, comment: str = "",
+                                 method: str = "") -> Submission:
     """Accept a prediction archive (zip / tar.gz) for ``phase`` or raise SubmissionRejected.
+    ``method``: the entry's method name on boards (empty: see ``baselines.clean_method``).
 
     On success the submission is ``pending`` and its validation task is queued on commit."""
     return _create(
-        user, phase, uploaded_file, Phase.Kind.PREDICTIONS, comment, inspect_prediction_archive
+        user, phase, uploaded_file, Phase.Kind.PREDICTIONS, comment, inspect_prediction_archive,
+        method,
     )
 
 
@@ -283,11 +290,13 @@ def _inspect_image_archive(path: Path, phase: Phase) -> None:
         )
 
 
-def create_algorithm_submission(user, phase: Phase, uploaded_file, *, comment: str = "") -> Submission:
-    """Accept a container image archive (``docker save`` tar / tar.gz) for an algorithm phase.
-    Image validation is arena.execution's, started by the validation task."""
+def create_algorithm_submission(user, phase: Phase, uploaded_file, *, comment: str = "",
+                                method: str = "") -> Submission:
+    """Accept a container image archive (``docker save`` tar / tar.gz) for an algorithm phase
+    (``method`` as for predictions). Image validation is arena.execution's, started by the
+    validation task."""
     return _create(
-        user, phase, uploaded_file, Phase.Kind.ALGORITHM, comment, _inspect_image_archive
+        user, phase, uploaded_file, Phase.Kind.ALGORITHM, comment, _inspect_image_archive, method
     )
 
 
