@@ -20,9 +20,8 @@ pytestmark = [pytest.mark.containers, pytest.mark.django_db(transaction=True)]
 def test_seed_runs_the_reference_baseline_container(backend, settings, tmp_path, monkeypatch,
                                                     capsys, client):
     from arena.challenges.models import AuditEntry, Phase
-    from arena.demo import algorithm
+    from arena.demo import algorithm, spec
     from arena.demo import seed as seed_module
-    from arena.demo import spec
     from arena.execution.models import Job
     from arena.submissions.models import Submission
 
