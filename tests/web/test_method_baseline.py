@@ -51,6 +51,11 @@ def test_method_from_form_and_api_and_its_default(client_for, phase, users, arch
     named = other.post(f"/api/v1/phases/{phase.pk}/submissions/",
                        {"file": upload("p.zip", archives["perfect"]), "method": "nnU-Net ResEnc"})
     assert named.json()["method"] == "nnU-Net ResEnc"
+    too_long = other.post(f"/api/v1/phases/{phase.pk}/submissions/",
+                          {"file": upload("p.zip", archives["perfect"]), "method": "x" * 101})
+    assert too_long.status_code == 400
+    assert too_long.json()["fields"] == {"method": "the method name has 101 characters; at most "
+                                                   "100 are allowed"}
     # a participant cannot flag their own entry: the field is not taken from uploads
     sneaky = other.post(f"/api/v1/phases/{phase.pk}/submissions/",
                         {"file": upload("p.zip", archives["perfect"]), "is_baseline": "true",

@@ -29,7 +29,7 @@ from arena.challenges.services import phase_case_ids
 from arena.participation.models import Membership
 from arena.participation.services import team_for
 from arena.submissions import archives
-from arena.submissions.models import Submission
+from arena.submissions.models import METHOD_MAX_LENGTH, Submission
 from arena.submissions.state import cancel, record_created
 
 _CHUNK = 1024 * 1024
@@ -211,6 +211,15 @@ def inspect_prediction_archive(path: Path, phase: Phase) -> tuple[str, str, dict
     return kind, prefix, by_case
 
 
+def _check_method(method: str | None) -> None:
+    length = len(" ".join(str(method or "").split()))
+    if length > METHOD_MAX_LENGTH:
+        raise SubmissionRejected(
+            f"the method name has {length} characters; at most {METHOD_MAX_LENGTH} are allowed",
+            field="method",
+        )
+
+
 def _store(tmp: Path, phase: Phase, filename: str) -> str:
     """Move the checked upload into the "default" storage; returns its storage name."""
     from arena import files
@@ -227,6 +236,7 @@ def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect,
     if uploaded_file is None:
         raise SubmissionRejected("no file was uploaded (multipart field 'file')", field="file")
     _check_allowed(user, phase, kind)
+    _check_method(method)
     _check_quota(user, phase)
     limit = upload_limit_bytes(phase)
     tmp, sha256, size = _spool(uploaded_file, limit, Path(settings.ARENA_WORK_ROOT) / "uploads")
