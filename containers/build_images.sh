@@ -4,7 +4,8 @@
 # image id) and is rebuilt only when that hash changes. Also writes `podman save` archives
 # used by the upload tests under var/images/.
 #
-#   containers/build_images.sh              # base-os, base, evaluator, examples, archives
+#   containers/build_images.sh              # base-os, base, evaluator, examples,
+#                                           # baseline-reference, archives
 #   ARENA_SKIP_ARCHIVES=1 containers/build_images.sh   # images only
 #
 # Nothing is pulled from a registry: the OS layer comes from debootstrap (host apt mirror), the
@@ -90,6 +91,16 @@ cp containers/evaluator/Containerfile containers/evaluator/evaluate.sh "$ctx/"
 cp -r evaluators "$ctx/evaluators"
 find "$ctx" -name '__pycache__' -type d -prune -exec rm -rf {} +
 build localhost/arena/evaluator:latest "$ctx" "parent=$(image_id "$BASE")" \
+    --build-arg "BASE_IMAGE=$BASE"
+
+# 4b. reference baseline algorithm (baselines.reference in container mode; one image, all tasks)
+ctx="$BUILD/baseline-reference-context"
+rm -rf "$ctx" && mkdir -p "$ctx/baselines"
+cp containers/baselines/reference/Containerfile "$ctx/"
+cp baselines/__init__.py "$ctx/baselines/"
+cp -r baselines/reference baselines/phantoms "$ctx/baselines/"
+find "$ctx" -name '__pycache__' -type d -prune -exec rm -rf {} +
+build localhost/arena/baseline-reference:latest "$ctx" "parent=$(image_id "$BASE")" \
     --build-arg "BASE_IMAGE=$BASE"
 
 # 5. archives for the upload tests (docker-archive format, as `docker save` writes) ------------

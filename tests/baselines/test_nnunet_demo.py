@@ -20,9 +20,10 @@ REPO = Path(__file__).resolve().parents[2]
 BOARD = r"""
 import json
 from arena.leaderboards.models import LeaderboardEntry
-rows = LeaderboardEntry.objects.filter(phase__challenge__slug="kits21").order_by("rank")
+rows = LeaderboardEntry.objects.filter(phase__challenge__slug="kits21", phase__slug="test").order_by("rank")
 print(json.dumps([{"participant": e.participant, "rank": e.rank, "values": e.values,
-                   "comment": e.submission.comment} for e in rows]))
+                   "comment": e.submission.comment, "method": e.submission.method,
+                   "baseline": e.submission.is_baseline} for e in rows]))
 """
 
 
@@ -47,12 +48,13 @@ def test_make_demo_nnunet_adds_the_baseline_row(nnunet_trained, tmp_path):
     assert board.returncode == 0, board.stderr[-2000:]
     rows = json.loads(board.stdout.strip().splitlines()[-1])
     by_name = {row["participant"]: row for row in rows}
-    assert {"alice", "bob", "carol", "nnunet"} <= set(by_name), rows
+    assert {"reference-baseline", "bob", "carol", "nnunet"} <= set(by_name), rows
     nnunet_row = by_name["nnunet"]
     assert nnunet_row["comment"] == "demo: nnU-Net v2 baseline (tiny schedule)"
+    assert (nnunet_row["method"], nnunet_row["baseline"]) == ("nnU-Net v2 (tiny CPU model)", True)
     assert nnunet_row["values"]["kidney_and_mass/dice"] > 0.5, nnunet_row
-    # the learned baseline beats the non-learned reference baseline (alice) on the main metric
-    assert nnunet_row["values"]["mean_dice"] > by_name["alice"]["values"]["mean_dice"], rows
+    # the learned baseline beats the non-learned reference baseline on the main metric
+    assert nnunet_row["values"]["mean_dice"] > by_name["reference-baseline"]["values"]["mean_dice"], rows
 
     again = _make_demo(env)
     assert "0 new demo submissions" in again, again[-2000:]

@@ -15,7 +15,7 @@ from arena_process import RunningArena, free_port, pump_lines, stop_arena
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
-START_TIMEOUT_S = 300
+START_TIMEOUT_S = 900  # the seed: ~5 min on a busy 2-core VM, +2-3 min of algorithm phases with an engine
 # Variables that would move the app off the embedded default (CI sets some for other tiers).
 _NOT_EMBEDDED = ("DATABASE_URL", "CELERY_BROKER_URL", "ARENA_CELERY_EAGER", "ARENA_DATASETS_ROOT")
 # `make test` runs this suite from make: the nested `make run` must not inherit its jobserver.

@@ -37,11 +37,24 @@ def test_banner_home_and_leaderboards(arena_server):
     if isinstance(challenges, dict):  # paginated
         challenges = challenges.get("results", [])
     phases = [p for c in challenges for p in c["phases"]]
-    assert len(phases) == 7
-    for phase in phases:
+    predictions = [p for p in phases if p["kind"] == "predictions"]
+    algorithms = [p for p in phases if p["kind"] == "algorithm"]
+    assert len(predictions) == 7
+    for phase in predictions:
         board = _get(f"{arena_server.url}phases/{phase['id']}/leaderboard/")
         assert 'id="leaderboard"' in board, phase
-        assert "alice" in board and "bob" in board and "carol" in board, phase
+        assert "reference-baseline" in board and "bob" in board and "carol" in board, phase
+        assert '<span class="pill baseline"' in board, phase  # the reference baseline's badge
+    # with a container engine: an algorithm phase per task, the baseline container scored there;
+    # without one, the start-up output says why they are absent and how to install an engine
+    if "Algorithm phases are absent" in out:
+        assert not algorithms and "bash containers/setup_engine.sh" in out
+    else:
+        assert len(algorithms) == 7, [p["slug"] for p in phases]
+        for phase in algorithms:
+            board = json.loads(_get(f"{arena_server.url}api/v1/phases/{phase['id']}/leaderboard/"))
+            assert [(r["participant"], r["baseline"]) for r in board["rows"]] == [
+                ("reference-baseline", True)], phase
     assert "Plotly" in _get(arena_server.url + "vendor/plotly.min.js")[:5000]
 
 

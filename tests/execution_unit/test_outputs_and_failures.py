@@ -68,6 +68,20 @@ def test_per_structure_folder_layout(tmp_path):
     assert got.files == 1 and (tmp_path / "pred" / "c1" / "Brain.nii.gz").is_file()
 
 
+def test_structure_folders_beside_a_label_map(tmp_path):
+    """SegRap: the task has an (atom) label map, yet a ``<case>/`` folder of binary masks is
+    the official layout; with ``folders`` both are collected, masks must be 0/1."""
+    atoms = {v: f"atom_{v}" for v in range(1, 10)}
+    _write(tmp_path / "out" / "c1" / "Brainstem.nii.gz")
+    with pytest.raises(OutputProblem, match=r"1 of 1 cases .* c1.nii.gz"):
+        collect_outputs(tmp_path / "out", tmp_path / "pred", [CASE], atoms)
+    got = collect_outputs(tmp_path / "out", tmp_path / "pred", [CASE], atoms, folders=True)
+    assert got.files == 1 and (tmp_path / "pred" / "c1" / "Brainstem.nii.gz").is_file()
+    _write(tmp_path / "out" / "c1" / "Brainstem.nii.gz", values=3)  # a label value in a mask
+    with pytest.raises(OutputProblem, match=r"c1/Brainstem.nii.gz: labels \[3\]"):
+        collect_outputs(tmp_path / "out", tmp_path / "pred", [CASE], atoms, folders=True)
+
+
 LIMITS = dict(time_limit_s=60, memory_mb=512, log_limit_mb=16, output_limit_mb=100, hide_logs=False)
 
 

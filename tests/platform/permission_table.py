@@ -446,6 +446,11 @@ TABLE: dict[str, list[P]] = {
         P("GET", E(404, anonymous=302, other_organizer=200, staff=200), objects={"slug": "other"}),
         P("GET", E(404, anonymous=302, **ORG), objects={"slug": "secret"}),
     ],
+    # the baseline flag of a submission: organizers of its challenge and staff, POST only
+    "manage/submissions/<int:submission_id>/baseline/": [
+        P("POST", ORG_REDIRECT, data={"action": "mark"}, changes=ORGS),
+        P("GET", E(405, anonymous=302)),
+    ],
     "manage/submissions/<int:submission_id>/reevaluate/": [
         P("POST", ORG_REDIRECT, changes=ORGS),
     ],

@@ -275,7 +275,7 @@ def world(challenge, phase, users, dataset_dir, django_user_model):
 def _snapshot() -> dict:
     """Everything a refused request must leave as it was."""
     return {
-        "submissions": sorted(Submission.objects.values_list("pk", "status", "attempt")),
+        "submissions": sorted(Submission.objects.values_list("pk", "status", "attempt", "is_baseline")),
         "phases": sorted(Phase.objects.values_list("pk", "leaderboard_visibility", "frozen", "show_per_case")),
         "snapshots": sorted(BoardSnapshot.objects.values_list("pk", "phase_id")),
         "disqualifications": sorted(Disqualification.objects.values_list("submission_id", flat=True)),

@@ -13,13 +13,15 @@ from arena.demo import spec
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_seed_demo_is_idempotent(monkeypatch, capsys):
+def test_seed_demo_is_idempotent(monkeypatch, capsys, settings):
     from arena.challenges.models import Challenge
     from arena.leaderboards.models import LeaderboardEntry
     from arena.submissions.models import Submission
 
     kits = [c for c in spec.CHALLENGES if c.slug == "kits21"]
     monkeypatch.setattr(seed_module, "CHALLENGES", tuple(kits))
+    # prediction phases only (tests/containers/test_demo_algorithm.py seeds the algorithm phase)
+    settings.ARENA_ENGINE_URL = "unix:///nonexistent/arena-no-engine.sock"
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert "3 new demo submissions (3 scored)" in out
@@ -36,7 +38,11 @@ def test_seed_demo_is_idempotent(monkeypatch, capsys):
     assert phase.quota_count == 10 and phase.max_upload_mb == 200 and phase.show_per_case
     assert set(Submission.objects.values_list("status", flat=True)) == {"succeeded"}
     entries = LeaderboardEntry.objects.filter(phase=phase).order_by("rank")
-    assert {e.participant for e in entries} == {"alice", "bob", "carol"}
+    assert {e.participant for e in entries} == {"reference-baseline", "bob", "carol"}
+    baseline = Submission.objects.get(creator__username="reference-baseline")
+    assert baseline.is_baseline and baseline.method == "Reference baseline (non-learned)"
+    assert not Submission.objects.filter(creator__username__in=["bob", "carol"], is_baseline=True).exists()
+    assert "not a method" in Submission.objects.get(creator__username="bob").method
 
     call_command("seed_demo")
     out = capsys.readouterr().out

@@ -49,11 +49,18 @@ class JoinSerializer(serializers.Serializer):
 class SubmissionUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="zip or tar.gz of prediction files")
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    method = serializers.CharField(
+        required=False, allow_blank=True, max_length=100,
+        help_text="Method name shown on the leaderboard (default: your last one in the phase, "
+                  "else 'Unnamed method')",
+    )
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
     phase = serializers.IntegerField(source="phase_id")
     participant = serializers.CharField(source="participant_label")
+    baseline = serializers.BooleanField(source="is_baseline", read_only=True,
+                                        help_text="An organizers' baseline entry")
     metrics = serializers.SerializerMethodField()
     queue_position = serializers.SerializerMethodField()
 
@@ -63,6 +70,8 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "id",
             "phase",
             "participant",
+            "method",
+            "baseline",
             "kind",
             "status",
             "error",
@@ -147,6 +156,8 @@ class LeaderboardRowSerializer(serializers.Serializer):
     criterion_ranks = serializers.DictField(child=serializers.IntegerField(),
                                             help_text="Rank-based rules: rank per criterion")
     participant = serializers.CharField()
+    method = serializers.CharField(help_text="The entry's method name")
+    baseline = serializers.BooleanField(help_text="An organizers' baseline entry (badge)")
     submission_id = serializers.IntegerField()
     score = serializers.FloatField(allow_null=True)
     values = serializers.DictField(child=serializers.FloatField(allow_null=True))

@@ -109,7 +109,8 @@ class PhaseSubmissionsView(APIView):
     """GET: the requester's (and team-mates') submissions to the phase; organizers get every
     submission of the phase with ``?all=1``.
     POST (multipart field ``file``): upload a prediction archive (zip / tar.gz) or, for
-    algorithm phases, a container image archive → 201 ``{"id", "status", ...}``; refused
+    algorithm phases, a container image archive (optional fields ``comment`` and ``method``,
+    the entry's method name on the board) → 201 ``{"id", "status", ...}``; refused
     uploads → 400 ``{"error": "..."}`` and nothing is stored."""
 
     permission_classes = [IsAuthenticated]
@@ -148,13 +149,14 @@ class PhaseSubmissionsView(APIView):
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         upload = request.FILES.get("file")
         comment = request.data.get("comment", "") if hasattr(request.data, "get") else ""
+        method = request.data.get("method", "") if hasattr(request.data, "get") else ""
         create = (
             services.create_algorithm_submission
             if phase.kind == Phase.Kind.ALGORITHM
             else services.create_prediction_submission
         )
         try:
-            sub = create(request.user, phase, upload, comment=comment)
+            sub = create(request.user, phase, upload, comment=comment, method=method)
         except services.SubmissionRejected as exc:
             body = {"error": exc.message}
             if exc.field:

@@ -192,6 +192,7 @@ class AuditEntry(models.Model):
         BUNDLE = "bundle", "Bundle version loaded"
         REFERENCES_CONFIRMED = "references_confirmed", "Changed references confirmed"
         PAGE_EDIT = "page_edit", "Page edited"
+        BASELINE = "baseline", "Baseline flag changed"
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="audit_entries")
     phase = models.ForeignKey(

@@ -18,6 +18,8 @@ from arena.demo.predictions import DemoDataError
 
 #: the account that holds the nnU-Net baseline rows (no password: nobody logs in as it)
 USERNAME = "nnunet"
+#: method name of the nnU-Net rows (baseline entries) on the demo boards
+METHOD = "nnU-Net v2 (tiny CPU model)"
 #: seconds one demo test set may take to predict on the CPU
 PREDICT_TIMEOUT_S = 900
 

@@ -17,6 +17,7 @@ from django.core.files import File
 from django.db import transaction
 
 from arena.challenges.models import Challenge, Phase
+from arena.demo import algorithm as demo_algorithm
 from arena.demo import datasets, nnunet, predictions
 from arena.demo.spec import ACCOUNTS, CHALLENGES, SUBMISSIONS, DemoChallenge
 
@@ -127,8 +128,11 @@ def _already_submitted(phase: Phase, user, comment: str) -> bool:
 def _seed_submissions(phase: Phase, root: Path, users: dict[str, object], report: SeedReport,
                       log: Log) -> None:
     work = datasets.demo_root() / "predictions" / f"{phase.challenge.slug}-{phase.slug}"
+    from arena.participation.services import join_challenge
+
     for demo in SUBMISSIONS:
         user = users[demo.username]
+        join_challenge(user, phase.challenge)  # the reference-baseline account is not a demo login
         if _already_submitted(phase, user, demo.comment):
             continue
         try:
@@ -137,7 +141,8 @@ def _seed_submissions(phase: Phase, root: Path, users: dict[str, object], report
             report.problems.append(f"{phase}: {demo.variant}: {exc}")
             log(f"  ! {phase}: skipped the {demo.variant} submission ({exc})")
             continue
-        _submit_folder(phase, user, folder, demo.variant, demo.comment, work, report, log)
+        _submit_folder(phase, user, folder, demo.variant, demo.comment, work, report, log,
+                       demo.method, demo.baseline)
     _seed_nnunet(phase, root, report, log, work)
 
 
@@ -159,11 +164,11 @@ def _seed_nnunet(phase: Phase, root: Path, report: SeedReport, log: Log, work: P
         report.problems.append(f"{phase}: nnunet: {exc}")
         log(f"  ! {phase}: skipped the nnU-Net submission ({exc})")
         return
-    _submit_folder(phase, user, folder, "nnunet", comment, work, report, log)
+    _submit_folder(phase, user, folder, "nnunet", comment, work, report, log, nnunet.METHOD, True)
 
 
 def _submit_folder(phase: Phase, user, folder: Path, variant: str, comment: str, work: Path,
-                   report: SeedReport, log: Log) -> None:
+                   report: SeedReport, log: Log, method: str = "", baseline: bool = False) -> None:
     """Zip a prediction folder and submit it as ``user`` (scored inline by the eager tasks)."""
     from arena.submissions.models import Submission
     from arena.submissions.services import SubmissionRejected, create_prediction_submission
@@ -178,12 +183,17 @@ def _submit_folder(phase: Phase, user, folder: Path, variant: str, comment: str,
         try:
             submission = create_prediction_submission(
                 user, phase, File(handle, name=f"{variant}-predictions.zip"), comment=comment,
+                method=method,
             )
         except SubmissionRejected as exc:
             report.problems.append(f"{phase}: {variant} rejected: {exc}")
             log(f"  ! {phase}: {variant} submission rejected: {exc}")
             return
     report.submissions_created += 1
+    if baseline:
+        from arena.submissions.baselines import mark_baseline
+
+        mark_baseline(submission, True, reason=f"demo seed: {variant}")
     submission.refresh_from_db()
     if submission.status == Submission.Status.SUCCEEDED:
         report.submissions_ok += 1
@@ -192,13 +202,37 @@ def _submit_folder(phase: Phase, user, folder: Path, variant: str, comment: str,
         log(f"  ! {phase}: {variant} submission {submission.status}: {submission.error}")
 
 
-def seed_demo(*, log: Log = print, submissions: bool = True) -> SeedReport:
+def _configure(phase: Phase, root: Path, log: Log) -> None:
+    """Point the phase at its demo dataset; when the references changed (e.g. regenerated with
+    another case count), re-score the phase's submissions against the new set."""
+    import evaluators
+    from arena.challenges.services import configure_phase_dataset
+
+    digest = evaluators.reference_digest(root / "references")
+    if phase.has_dataset and phase.reference_digest == digest:
+        return
+    had_digest = bool(phase.reference_digest)
+    configure_phase_dataset(phase, root)
+    if had_digest and phase.submissions.exists():
+        from arena.evaluation.services import reevaluate_phase
+
+        count = reevaluate_phase(phase)
+        log(f"  {phase}: reference set changed, {count} submission(s) re-evaluated")
+
+
+def seed_demo(*, log: Log = print, submissions: bool = True, algorithms: bool = True) -> SeedReport:
     """Create or refresh all demo content. Safe to run again: existing challenges, phases,
-    datasets and scored demo submissions are kept, missing ones are added."""
+    datasets and scored demo submissions are kept, missing ones are added. With ``algorithms``,
+    each phase gets an algorithm phase beside it where a container engine is ready
+    (``arena.demo.algorithm``); otherwise the log says why not."""
     started = time.monotonic()
     report = SeedReport()
     with transaction.atomic():
         users = ensure_accounts()
+        users[demo_algorithm.REFERENCE_BASELINE_USER] = demo_algorithm.baseline_account()
+    engine = demo_algorithm.engine_status() if algorithms else None
+    if engine is not None and not engine.ready:
+        log(demo_algorithm.absent_message(engine))
     with eager_celery():
         for spec in CHALLENGES:
             started_challenge = time.monotonic()
@@ -211,6 +245,10 @@ def seed_demo(*, log: Log = print, submissions: bool = True) -> SeedReport:
                     _seed_submissions(phase, roots[phase.slug], users, report, log)
                 log(f"  {challenge.slug}/{phase.slug}: task {phase.task}, "
                     f"{phase.cases.count()} cases")
+                if engine is not None and engine.ready and phase.kind == Phase.Kind.PREDICTIONS:
+                    demo_algorithm.seed_phase(challenge, phase, 100 + phase.order,
+                                              roots[phase.slug], engine, report, log, _configure,
+                                              submissions)
             log(f"  {challenge.slug}: ready ({time.monotonic() - started_challenge:.1f} s)")
     report.seconds = time.monotonic() - started
     return report

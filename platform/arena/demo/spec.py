@@ -53,15 +53,25 @@ CHALLENGES: tuple[DemoChallenge, ...] = tuple(
 
 @dataclass(frozen=True)
 class DemoSubmission:
-    """One demo submission: who submits, which prediction variant, the comment (its key)."""
+    """One demo submission: who submits, which prediction variant, the comment (its key), the
+    method name on the board, and whether it is a baseline entry."""
 
     username: str
     variant: str  # "baseline" (reference baseline predictions) | "eroded" | "dilated"
     comment: str
+    method: str = ""
+    baseline: bool = False
 
+
+#: the account of the reference baseline rows (no password) and their method name
+REFERENCE_BASELINE_USER = "reference-baseline"
+REFERENCE_BASELINE_METHOD = "Reference baseline (non-learned)"
 
 SUBMISSIONS: tuple[DemoSubmission, ...] = (
-    DemoSubmission("alice", "baseline", "demo: non-learned reference baseline"),
-    DemoSubmission("bob", "eroded", "demo: references eroded by one voxel"),
-    DemoSubmission("carol", "dilated", "demo: references dilated by one voxel"),
+    DemoSubmission(REFERENCE_BASELINE_USER, "baseline", "demo: non-learned reference baseline",
+                   REFERENCE_BASELINE_METHOD, baseline=True),
+    DemoSubmission("bob", "eroded", "demo: references eroded by one voxel",
+                   "Ground truth eroded by 1 voxel (perturbed copy, not a method)"),
+    DemoSubmission("carol", "dilated", "demo: references dilated by one voxel",
+                   "Ground truth dilated by 1 voxel (perturbed copy, not a method)"),
 )

@@ -79,12 +79,16 @@ def _check_volume(path: Path, rel: str, case: dict, allowed: set[int]) -> None:
 
 
 def collect_outputs(
-    output_dir: Path, predictions_dir: Path, cases: list[dict], label_map: dict | None
+    output_dir: Path, predictions_dir: Path, cases: list[dict], label_map: dict | None,
+    *, folders: bool | None = None,
 ) -> Collected:
     """Validate ``output_dir`` for ``cases`` (the ``cases.json`` entries) and copy the valid
-    files into a fresh ``predictions_dir``. ``label_map`` None = per-structure binary masks.
+    files into a fresh ``predictions_dir``. ``label_map`` None = per-structure binary masks only;
+    ``folders`` (default: ``label_map is None``) accepts a ``<case>/`` folder of binary masks in
+    place of the label map (SegRap: per-structure files, or the atom label map).
     Raises OutputProblem (missing_output / invalid_output) with the first problem found."""
     allowed = {0, 1} if label_map is None else {0, *(int(k) for k in label_map)}
+    folders = label_map is None if folders is None else folders
     plans: list[tuple[Path, str]] = []
     missing = []
     for case in cases:
@@ -92,7 +96,7 @@ def collect_outputs(
         volume, folder = output_dir / f"{cid}.nii.gz", output_dir / cid
         if volume.is_file() and not volume.is_symlink():
             plans.append((volume, volume.name))
-        elif label_map is None and folder.is_dir() and not folder.is_symlink():
+        elif folders and folder.is_dir() and not folder.is_symlink():
             masks = sorted(p for p in folder.glob("*.nii.gz") if p.is_file() and not p.is_symlink())
             if not masks:
                 raise OutputProblem("missing_output", f"{cid}/ holds no <Structure>.nii.gz masks")
@@ -113,7 +117,7 @@ def collect_outputs(
     for path, rel in plans:
         if rel.endswith(".nii.gz"):
             cid = rel.split("/", 1)[0].removesuffix(".nii.gz")
-            _check_volume(path, rel, by_case[cid], allowed)
+            _check_volume(path, rel, by_case[cid], {0, 1} if "/" in rel else allowed)
     if predictions_dir.exists():
         shutil.rmtree(predictions_dir)
     predictions_dir.mkdir(parents=True)

@@ -340,7 +340,7 @@ def _execute(job: Job, attempt: int, workspace: ws.Workspace, loaded: list) -> N
         return
     try:
         collect_outputs(workspace.output_dir, workspace.predictions_dir, document["cases"],
-                        task.label_map)
+                        task.label_map, folders=phase.task.startswith("segrap"))
     except OutputProblem as problem:
         _fail(job.pk, attempt, problem.reason, str(problem))
         return

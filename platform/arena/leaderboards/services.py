@@ -184,16 +184,17 @@ def recompute_leaderboard(phase: Phase) -> int:
 
 def leaderboard_rows(phase: Phase, user) -> list[dict[str, Any]]:
     """Ranked rows the user may see ([] when the board is not visible to them):
-    ``{"rank", "tie", "participant", "submission_id", "score", "values": {column key: value},
-    "criterion_ranks": {criterion key: rank}, "created"}``, best first; ``tie`` when another
-    row shares the rank."""
+    ``{"rank", "tie", "participant", "method", "baseline", "submission_id", "score", "values":
+    {column key: value}, "criterion_ranks": {criterion key: rank}, "created"}``, best first;
+    ``tie`` when another row shares the rank; ``method`` the entry's method name and
+    ``baseline`` True for the organizers' baseline entries (both read from the submission)."""
     if not can_view_leaderboard(user, phase):
         return []
     rows = list(
         LeaderboardEntry.objects.filter(phase=phase)
         .order_by("rank", "participant")
         .values("rank", "participant", "submission_id", "score", "values", "criterion_ranks",
-                "submission__created")
+                "submission__created", "submission__method", "submission__is_baseline")
     )
     shared: dict[int, int] = {}
     for r in rows:
@@ -203,6 +204,8 @@ def leaderboard_rows(phase: Phase, user) -> list[dict[str, Any]]:
             "rank": r["rank"],
             "tie": shared[r["rank"]] > 1,
             "participant": r["participant"],
+            "method": r["submission__method"],
+            "baseline": r["submission__is_baseline"],
             "submission_id": r["submission_id"],
             "score": r["score"],
             "values": r["values"],
@@ -215,8 +218,9 @@ def leaderboard_rows(phase: Phase, user) -> list[dict[str, Any]]:
 
 def leaderboard_csv(phase: Phase, user) -> str:
     """The visible leaderboard as CSV: rank, participant, submission_id, submitted, score, then
-    one column per leaderboard column key, then ``tie`` (1 when the rank is shared) and, for
-    rank-based rules, ``rank:<criterion key>`` per criterion (empty when not visible).
+    one column per leaderboard column key, then ``tie`` (1 when the rank is shared), for
+    rank-based rules ``rank:<criterion key>`` per criterion (empty when not visible), then
+    ``method`` (the entry's method name) and ``baseline`` (1 for baseline entries).
     Participant and team names that a spreadsheet would run as a formula (``=``, ``+``, ``-``,
     ``@``) are neutralised with a leading apostrophe; numbers are written as numbers."""
     columns = leaderboard_columns(phase)
@@ -226,7 +230,7 @@ def leaderboard_csv(phase: Phase, user) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(
         ["rank", "participant", "submission_id", "submitted", "score", *[c.key for c in columns],
-         "tie", *[f"rank:{key}" for key in criteria]]
+         "tie", *[f"rank:{key}" for key in criteria], "method", "baseline"]
     )
     for row in leaderboard_rows(phase, user):
         values = row["values"] or {}
@@ -240,6 +244,8 @@ def leaderboard_csv(phase: Phase, user) -> str:
                 *["" if values.get(c.key) is None else repr(float(values[c.key])) for c in columns],
                 int(row["tie"]),
                 *[row["criterion_ranks"].get(key, "") for key in criteria],
+                spreadsheet_safe(row["method"]),
+                int(bool(row["baseline"])),
             ]
         )
     return buf.getvalue()

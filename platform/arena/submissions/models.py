@@ -13,6 +13,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+#: Longest method name of an entry (``Submission.method``).
+METHOD_MAX_LENGTH = 100
+
 
 def submission_upload_to(instance: Submission, filename: str) -> str:
     """Storage path of an uploaded archive: ``submissions/<phase id>/<uuid>/<filename>``."""
@@ -57,6 +60,11 @@ class Submission(models.Model):
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     size = models.BigIntegerField(default=0)
     comment = models.CharField(max_length=500, blank=True)
+    # The entry's method name, shown on leaderboards (set by the participant on upload).
+    method = models.CharField(max_length=METHOD_MAX_LENGTH, blank=True)
+    # A reference entry of the organizers (reference baseline, nnU-Net, ...): set only by
+    # organizers or the system (arena.submissions.baselines), shown with a badge on boards.
+    is_baseline = models.BooleanField(default=False)
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )

@@ -29,7 +29,7 @@ from arena.challenges.services import phase_case_ids
 from arena.participation.models import Membership
 from arena.participation.services import team_for
 from arena.submissions import archives
-from arena.submissions.models import Submission
+from arena.submissions.models import METHOD_MAX_LENGTH, Submission
 from arena.submissions.state import cancel, record_created
 
 _CHUNK = 1024 * 1024
@@ -211,6 +211,15 @@ def inspect_prediction_archive(path: Path, phase: Phase) -> tuple[str, str, dict
     return kind, prefix, by_case
 
 
+def _check_method(method: str | None) -> None:
+    length = len(" ".join(str(method or "").split()))
+    if length > METHOD_MAX_LENGTH:
+        raise SubmissionRejected(
+            f"the method name has {length} characters; at most {METHOD_MAX_LENGTH} are allowed",
+            field="method",
+        )
+
+
 def _store(tmp: Path, phase: Phase, filename: str) -> str:
     """Move the checked upload into the "default" storage; returns its storage name."""
     from arena import files
@@ -219,12 +228,15 @@ def _store(tmp: Path, phase: Phase, filename: str) -> str:
     return files.upload_file(tmp, rel, move=True)
 
 
-def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect) -> Submission:
+def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect,
+            method: str = "") -> Submission:
     from arena import files
+    from arena.submissions.baselines import clean_method
 
     if uploaded_file is None:
         raise SubmissionRejected("no file was uploaded (multipart field 'file')", field="file")
     _check_allowed(user, phase, kind)
+    _check_method(method)
     _check_quota(user, phase)
     limit = upload_limit_bytes(phase)
     tmp, sha256, size = _spool(uploaded_file, limit, Path(settings.ARENA_WORK_ROOT) / "uploads")
@@ -237,11 +249,13 @@ def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect)
             Phase.objects.select_for_update().filter(pk=phase.pk).first()
             _check_quota(user, phase)
             stored = _store(tmp, phase, filename)
+            team = team_for(user, phase.challenge)
             submission = Submission.objects.create(
                 phase=phase,
                 creator=user,
-                team=team_for(user, phase.challenge),
+                team=team,
                 kind=kind,
+                method=clean_method(method, user, phase, team),
                 file=stored,
                 original_name=getattr(uploaded_file, "name", "")[:255],
                 sha256=sha256,
@@ -265,12 +279,15 @@ def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect)
     return submission
 
 
-def create_prediction_submission(user, phase: Phase, uploaded_file, *, comment: str = "") -> Submission:
+def create_prediction_submission(user, phase: Phase, uploaded_file, *, comment: str = "",
+                                 method: str = "") -> Submission:
     """Accept a prediction archive (zip / tar.gz) for ``phase`` or raise SubmissionRejected.
+    ``method``: the entry's method name on boards (empty: see ``baselines.clean_method``).
 
     On success the submission is ``pending`` and its validation task is queued on commit."""
     return _create(
-        user, phase, uploaded_file, Phase.Kind.PREDICTIONS, comment, inspect_prediction_archive
+        user, phase, uploaded_file, Phase.Kind.PREDICTIONS, comment, inspect_prediction_archive,
+        method,
     )
 
 
@@ -283,11 +300,13 @@ def _inspect_image_archive(path: Path, phase: Phase) -> None:
         )
 
 
-def create_algorithm_submission(user, phase: Phase, uploaded_file, *, comment: str = "") -> Submission:
-    """Accept a container image archive (``docker save`` tar / tar.gz) for an algorithm phase.
-    Image validation is arena.execution's, started by the validation task."""
+def create_algorithm_submission(user, phase: Phase, uploaded_file, *, comment: str = "",
+                                method: str = "") -> Submission:
+    """Accept a container image archive (``docker save`` tar / tar.gz) for an algorithm phase
+    (``method`` as for predictions). Image validation is arena.execution's, started by the
+    validation task."""
     return _create(
-        user, phase, uploaded_file, Phase.Kind.ALGORITHM, comment, _inspect_image_archive
+        user, phase, uploaded_file, Phase.Kind.ALGORITHM, comment, _inspect_image_archive, method
     )
 
 

@@ -27,6 +27,11 @@ class SubmissionForm(forms.Form):
         label="Archive",
         error_messages={"required": "Choose an archive file to upload (field 'file')."},
     )
+    method = forms.CharField(
+        max_length=100, required=False, label="Method name",
+        help_text="Shown on the leaderboard beside your name. Empty: the name of your last "
+                  "submission to this phase.",
+    )
     comment = forms.CharField(
         max_length=500, required=False, help_text="Optional note shown in your submission list."
     )

@@ -70,6 +70,11 @@ urlpatterns = [
         name="submission_disqualify",
     ),
     path(
+        "manage/submissions/<int:submission_id>/baseline/",
+        organizer.submission_baseline,
+        name="submission_baseline",
+    ),
+    path(
         "manage/submissions/<int:submission_id>/reevaluate/",
         organizer.submission_reevaluate,
         name="submission_reevaluate",

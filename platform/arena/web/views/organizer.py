@@ -1,5 +1,5 @@
-"""Organizer pages: phase settings, re-evaluation, publish/hide, registrations. Every view
-answers 404 to anyone who does not organize the challenge."""
+"""Organizer pages: phase settings, re-evaluation, publish/hide, registrations, baseline
+flags. Every view answers 404 to anyone who does not organize the challenge."""
 
 from __future__ import annotations
 
@@ -206,4 +206,25 @@ def submission_disqualify(request: HttpRequest, submission_id: int) -> HttpRespo
             messages.error(request, str(error))
         else:
             messages.success(request, f"Submission {submission.pk} disqualified.")
+    return redirect("web:phase_manage", phase_id=submission.phase_id)
+
+
+@login_required
+@require_POST
+def submission_baseline(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """``action=mark`` flags a submission as a baseline entry of its board (badge on the
+    leaderboard, ``"baseline": true`` in the API and CSV); ``action=unmark`` clears it.
+    Organizers of its challenge and staff only; logged in the audit log."""
+    from arena.submissions.baselines import mark_baseline
+
+    submission = submission_or_404(request, submission_id)
+    if not perms.is_organizer(request.user, submission.phase.challenge):
+        raise Http404(f"No submission {submission_id}.")
+    action = request.POST.get("action", "")
+    if action not in ("mark", "unmark"):
+        messages.error(request, f"Field 'action': expected 'mark' or 'unmark', got '{action}'.")
+    else:
+        changed = mark_baseline(submission, action == "mark", by=request.user)
+        state = "is a baseline" if action == "mark" else "is not a baseline"
+        messages.success(request, f"Submission {submission.pk} {state}{'' if changed else ' (unchanged)'}.")
     return redirect("web:phase_manage", phase_id=submission.phase_id)

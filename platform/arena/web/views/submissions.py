@@ -74,7 +74,8 @@ def _create(request: HttpRequest, phase: Phase, form: SubmissionForm) -> Submiss
     )
     try:
         return create(
-            request.user, phase, form.cleaned_data["file"], comment=form.cleaned_data["comment"]
+            request.user, phase, form.cleaned_data["file"], comment=form.cleaned_data["comment"],
+            method=form.cleaned_data["method"],
         )
     except SubmissionRejected as exc:
         field = exc.field if exc.field in form.fields else None

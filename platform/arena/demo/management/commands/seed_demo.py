@@ -16,7 +16,12 @@ class Command(BaseCommand):
             "--no-submissions", action="store_true", help="Only accounts, challenges and datasets."
         )
         parser.add_argument(
-            "--accounts", action="store_true", help="Only print the demo accounts; change nothing."
+            "--accounts", action="store_true",
+            help="Only print the demo accounts (and whether algorithm phases run); change nothing.",
+        )
+        parser.add_argument(
+            "--no-algorithms", action="store_true",
+            help="No algorithm phases even where a container engine is ready.",
         )
 
     def handle(self, *args, **options):
@@ -24,10 +29,12 @@ class Command(BaseCommand):
 
         if options["accounts"]:
             self._print_accounts()
+            self._print_algorithm_status()
             return
         self.stdout.write("Seeding the Arena demo…")
         try:
-            report = seed_demo(log=self.stdout.write, submissions=not options["no_submissions"])
+            report = seed_demo(log=self.stdout.write, submissions=not options["no_submissions"],
+                               algorithms=not options["no_algorithms"])
         except Exception as exc:  # a clear one-line reason instead of a traceback
             raise CommandError(f"seed_demo failed: {type(exc).__name__}: {exc}")
         self.stdout.write(
@@ -43,3 +50,12 @@ class Command(BaseCommand):
         self.stdout.write("Demo accounts (username / password / role):")
         for account in ACCOUNTS:
             self.stdout.write(f"  {account.username:<10} {account.password:<16} {account.role}")
+
+    def _print_algorithm_status(self) -> None:
+        from arena.demo import algorithm
+
+        status = algorithm.engine_status()
+        if status.ready:
+            self.stdout.write(f"Algorithm phases: the reference baseline runs as a container ({status.reason}).")
+        else:
+            self.stdout.write(self.style.WARNING(algorithm.absent_message(status)))
