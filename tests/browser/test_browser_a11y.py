@@ -74,6 +74,7 @@ def _pages(url: str, page) -> dict[str, str]:
         "home": url,
         "challenges": url + "challenges/",
         "challenge": url + "challenges/kits21/",
+        "challenge-rules": url + "challenges/kits21/pages/rules/",
         "leaderboard": url.rstrip("/") + board,
         "leaderboard-full": url.rstrip("/") + board + "?view=full",
         "keys": url + "about/keys/",

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 from rest_framework.test import APIClient
 
 import evaluators
@@ -75,7 +76,9 @@ def test_organizer_hosts_participant_submits_board_shows_row(
         == ["data", "overview", "rules", "timeline"]
     assert sorted(phase.cases.values_list("case_id", flat=True)) == sorted(
         p.name[: -len(".nii.gz")] for p in (phantoms / "references").iterdir())
-    assert BundleVersion.objects.get(challenge=challenge).number == 1
+    version = BundleVersion.objects.get(challenge=challenge)
+    assert version.number == 1 and version.archive.endswith(".zip")
+    assert (Path(django_settings.MEDIA_ROOT) / version.archive).read_bytes() == bundle.read_bytes()
     assert set(AuditEntry.objects.filter(challenge=challenge).values_list("action", flat=True)) >= {
         "challenge_created", "bundle"}
 
@@ -96,6 +99,8 @@ def test_organizer_hosts_participant_submits_board_shows_row(
         assert board["rows"][0]["values"][column["key"]] == pytest.approx(
             expected.metrics_json["ranking_scores"][column["key"]])
     assert board["rows"][0]["values"]["mean_dice"] == pytest.approx(1.0)
+    page = Client().get("/challenges/my-kits/").content.decode()
+    assert "1 participant · 1 submission" in page and "Find the kidneys." in page
 
 
 @pytest.mark.django_db

@@ -269,3 +269,24 @@ def test_zip_with_one_wrapping_folder_is_accepted(tmp_path, settings, bundle):
         assert check_bundle(staged.root)[1] == []
     finally:
         staged.cleanup()
+
+
+@pytest.mark.django_db
+def test_tar_gz_bundles_and_upload_size(tmp_path, settings, bundle):
+    import tarfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.ARENA_WORK_ROOT = tmp_path / "work"
+    archive = tmp_path / "bundle.tar.gz"
+    with tarfile.open(archive, "w:gz") as tf:
+        tf.add(bundle, arcname=".")
+    staged = stage(archive)
+    try:
+        assert staged.archive.name == "bundle.tar.gz"
+        assert check_bundle(staged.root)[1] == []
+    finally:
+        staged.cleanup()
+    settings.ARENA_BUNDLE_MAX_UPLOAD_MB = 1
+    big = SimpleUploadedFile("big.zip", b"PK\x03\x04" + b"\0" * (2 * 2**20))
+    _refused(big, "larger than 1 MB")

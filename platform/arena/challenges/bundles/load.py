@@ -106,7 +106,7 @@ def _load(spec: BundleSpec, staged: StagedBundle, by, written: list[tuple[str, s
     if created and by is not None:
         challenge.organizers.add(by)
     number = (challenge.bundle_versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    kind = "zip" if staged.archive.suffix == ".zip" else "tar.gz"
+    kind = "tar.gz" if staged.archive.name.endswith(".tar.gz") else staged.archive.suffix[1:]
     archive = f"bundles/{challenge.slug}/v{number}-{staged.sha256[:12]}.{kind}"
     files.upload_file(staged.archive, archive)
     written.append((files.DEFAULT, archive))

@@ -167,9 +167,12 @@ def stage(source) -> StagedBundle:
             archives.extract_members(archive, kind, root, names, "", limits())
         except archives.ArchiveError as exc:
             raise BundleError([Problem("", "bundle", str(exc))]) from None
+        named = scratch / f"bundle.{kind}"
         if archive.parent != scratch:
-            shutil.copyfile(archive, scratch / "bundle.zip")
-            archive = scratch / "bundle.zip"
+            shutil.copyfile(archive, named)
+        else:
+            archive.rename(named)
+        archive = named
         return StagedBundle(_unwrap(root), archive, _sha256_file(archive), scratch)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
