@@ -312,6 +312,9 @@ _SHARED_CACHE_URL = os.environ.get("ARENA_SHARED_CACHE_URL", "")
 # Anonymous board reads are served from each web process's memory while the board version is
 # unchanged, for at most this many seconds (arena.boardcache; 0: off).
 ARENA_BOARD_CACHE_S = float(os.environ.get("ARENA_BOARD_CACHE_S", "5"))
+# ... and each process re-reads a board's version (leaderboard_updated, visibility) at most this
+# often: a new result shows on a cached board within this many seconds.
+ARENA_BOARD_VERSION_S = float(os.environ.get("ARENA_BOARD_VERSION_S", "1"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # counters every web process must share (API throttling): the database unless Redis is named
