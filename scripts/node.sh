@@ -2,8 +2,9 @@
 # `make web` / `make worker`: start ONE role of a multi-node Arena from environment variables.
 #   web     gunicorn serving arena.wsgi on ${HOST:-0.0.0.0}:${PORT:-8000}: WEB_WORKERS (2)
 #           processes x WEB_THREADS (8) threads (gthread; each process holds at most
-#           ARENA_DB_POOL_MAX pooled database connections); runs `manage.py migrate` and
-#           `collectstatic` first (idempotent; several web nodes may start at once).
+#           ARENA_DB_POOL_MAX pooled database connections); runs `manage.py migrate` first
+#           (idempotent; several web nodes may start at once). Production mode serves static
+#           files from STATIC_ROOT: run `manage.py collectstatic --noinput` once per release.
 #   worker  one Celery worker on the queues in ${QUEUES:-cpu,gpu} (e.g. QUEUES=gpu),
 #           WORKER_CONCURRENCY (2) processes.
 # Both read the same variables: DATABASE_URL, CELERY_BROKER_URL, ARENA_STORAGE (+ the AWS_*
@@ -30,7 +31,6 @@ fi
 case "$role" in
     web)
         "$PY" manage.py migrate --noinput -v 0
-        "$PY" manage.py collectstatic --noinput -v 0   # production mode serves STATIC_ROOT
         exec "$(dirname "$PY")/gunicorn" arena.wsgi:application \
             --bind "${HOST:-0.0.0.0}:${PORT:-8000}" --workers "${WEB_WORKERS:-2}" \
             --worker-class gthread --threads "${WEB_THREADS:-8}" \
