@@ -14,7 +14,7 @@ rendered response of each board URL for anonymous requests (no cookie but the CS
   re-reads it the others use the previous one, for at most :data:`STALE_FACTOR` times that),
 
 and serves it again while the version is unchanged and the copy is younger than
-``ARENA_BOARD_CACHE_S`` seconds (default 5; 0 turns the cache off): a new result or a hidden
+``ARENA_BOARD_CACHE_S`` seconds (default 5 in production mode, 0 — off — in development mode): a new result or a hidden
 board shows within ``ARENA_BOARD_VERSION_S``, any other edit (a title, the robustness figure)
 within ``ARENA_BOARD_CACHE_S``. Only a complete ``200`` response without cookies is kept (a
 page that set a CSRF cookie is not). One thread per process renders a board (or re-reads a

@@ -310,8 +310,9 @@ ARENA_API_RATES = {
 }
 _SHARED_CACHE_URL = os.environ.get("ARENA_SHARED_CACHE_URL", "")
 # Anonymous board reads are served from each web process's memory while the board version is
-# unchanged, for at most this many seconds (arena.boardcache; 0: off).
-ARENA_BOARD_CACHE_S = float(os.environ.get("ARENA_BOARD_CACHE_S", "5"))
+# unchanged, for at most this many seconds (arena.boardcache; 0: off, the development default
+# so that a local edit shows at once).
+ARENA_BOARD_CACHE_S = float(os.environ.get("ARENA_BOARD_CACHE_S", "0" if DEVELOPMENT else "5"))
 # ... and each process re-reads a board's version (leaderboard_updated, visibility) at most this
 # often: a new result shows on a cached board within this many seconds.
 ARENA_BOARD_VERSION_S = float(os.environ.get("ARENA_BOARD_VERSION_S", "1"))
