@@ -139,7 +139,9 @@ def test_done_when(stack16, dataset, tmp_path):
         started = time.monotonic()
         response = stack.api("post", f"/phases/{stack.phase_id}/submissions/",
                              token=stack.tokens[0], files={"file": (name, archive)})
-        assert response.status_code in (400, 413), (name, response.status_code, response.text)
+        title = response.text.split("<title>", 1)[-1].split("</title>", 1)[0][:300]
+        assert response.status_code in (400, 413), (name, response.status_code, title,
+                                                    stack.logs(tail=6000))
         assert any(reason in response.text for reason in reasons), (name, response.text)
         assert str(stack.var_dir) not in response.text  # no server path in the reason
         assert time.monotonic() - started < 30, name

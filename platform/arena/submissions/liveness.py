@@ -4,14 +4,14 @@
   stamps ``Submission.dispatched``. A broker that cannot be reached is logged, not raised: the
   row is stored and the sweep sends the message later (an upload never becomes an HTTP 500
   after its row was committed).
-* :func:`heartbeat` — a running validation / scoring task (and a container run, through
-  :func:`beat`) stamps ``Submission.heartbeat`` every ``ARENA_HEARTBEAT_INTERVAL`` seconds.
+* :func:`heartbeat` — a running validation / scoring task and a container job (for its whole
+  attempt) stamp ``Submission.heartbeat`` every ``ARENA_HEARTBEAT_INTERVAL`` seconds.
 * :func:`sweep` re-dispatches every submission owed work with no live task: waiting
   (``pending`` / ``queued``) with no ready message in the broker for longer than
-  ``ARENA_DISPATCH_GRACE`` seconds, or working (``validating`` / ``evaluating``) with a heartbeat
-  older than ``ARENA_HEARTBEAT_TIMEOUT`` seconds (default 120). Every worker runs it on a timer
-  (:func:`start_sweeper`, started from ``arena.celery`` when the worker is ready) every
-  ``ARENA_SWEEP_INTERVAL`` seconds; no extra process.
+  ``ARENA_DISPATCH_GRACE`` seconds, or working (``validating`` / ``evaluating`` / ``running``)
+  with a heartbeat older than ``ARENA_HEARTBEAT_TIMEOUT`` seconds (default 120). Every worker
+  runs it on a timer (:func:`start_sweeper`, started from ``arena.celery`` when the worker is
+  ready) every ``ARENA_SWEEP_INTERVAL`` seconds; no extra process.
 
 Algorithm submissions waiting for their container job (``queued`` without predictions) or
 running it (``running``, beating from the job) are owed the same way; the sweep hands them to
