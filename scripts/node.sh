@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # `make web` / `make worker`: start ONE role of a multi-node Arena from environment variables.
-#   web     gunicorn serving arena.wsgi on ${HOST:-0.0.0.0}:${PORT:-8000} (WEB_WORKERS, 2);
-#           runs `manage.py migrate` first (idempotent; several web nodes may start at once).
+#   web     gunicorn serving arena.wsgi on ${HOST:-0.0.0.0}:${PORT:-8000}: WEB_WORKERS (2)
+#           processes x WEB_THREADS (8) threads (gthread; each process holds at most
+#           ARENA_DB_POOL_MAX pooled database connections); runs `manage.py migrate` first
+#           (idempotent; several web nodes may start at once). Production mode serves static
+#           files from STATIC_ROOT: run `manage.py collectstatic --noinput` once per release.
 #   worker  one Celery worker on the queues in ${QUEUES:-cpu,gpu} (e.g. QUEUES=gpu),
 #           WORKER_CONCURRENCY (2) processes.
 # Both read the same variables: DATABASE_URL, CELERY_BROKER_URL, ARENA_STORAGE (+ the AWS_*
@@ -30,6 +33,7 @@ case "$role" in
         "$PY" manage.py migrate --noinput -v 0
         exec "$(dirname "$PY")/gunicorn" arena.wsgi:application \
             --bind "${HOST:-0.0.0.0}:${PORT:-8000}" --workers "${WEB_WORKERS:-2}" \
+            --worker-class gthread --threads "${WEB_THREADS:-8}" \
             --timeout "${WEB_TIMEOUT:-900}" --access-logfile - --error-logfile -
         ;;
     worker)

@@ -118,6 +118,8 @@ MIDDLEWARE = [
     "arena.web.security.SecurityHeadersMiddleware",  # outermost: every response, errors too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # anonymous board reads from memory, keyed by the board version (before sessions and auth)
+    "arena.boardcache.BoardCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -307,6 +309,13 @@ ARENA_API_RATES = {
     "auth_failure": os.environ.get("ARENA_API_RATE_AUTH_FAILURES", "20/min"),
 }
 _SHARED_CACHE_URL = os.environ.get("ARENA_SHARED_CACHE_URL", "")
+# Anonymous board reads are served from each web process's memory while the board version is
+# unchanged, for at most this many seconds (arena.boardcache; 0: off, the development default
+# so that a local edit shows at once).
+ARENA_BOARD_CACHE_S = float(os.environ.get("ARENA_BOARD_CACHE_S", "0" if DEVELOPMENT else "5"))
+# ... and each process re-reads a board's version (leaderboard_updated, visibility) at most this
+# often: a new result shows on a cached board within this many seconds.
+ARENA_BOARD_VERSION_S = float(os.environ.get("ARENA_BOARD_VERSION_S", "1"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # counters every web process must share (API throttling): the database unless Redis is named

@@ -1,7 +1,10 @@
 """Load on PostgreSQL + Redis with the production web server: N concurrent submissions and M
 concurrent leaderboard reads while scoring runs. Prints accepted / scored / lost / duplicated,
-server errors and p50/p95 latencies (of the uploads, of the burst of board reads — all sent at
-once, so mostly queueing — and of one visitor reading the board every 50 ms meanwhile), and writes them to tests/benchmarks/results/load.json.
+server errors and p50/p95 latencies: of the uploads; of a burst of M anonymous board reads (all
+sent at once by a client process of their own) one second after the uploads start, so they
+compete with the uploads in the web processes; of the same burst once the uploads are in, while
+the worker scores them; and of one visitor reading the board every 50 ms throughout. Writes
+them to tests/benchmarks/results/load.json.
 
 The stack is tests/faults/faultstack.py's: its own redis-server and PostgreSQL database, gunicorn
 (``arena.wsgi``, production mode: DEBUG off; plain HTTP on the loopback, so the HTTPS redirect is
@@ -53,6 +56,33 @@ def _timed(call) -> tuple[int, float]:
     return status, time.perf_counter() - started
 
 
+def _burst(url: str, n: int, go, out) -> None:
+    """Once ``go`` is set, ``n`` reads of ``url`` sent at once (a process of its own: the upload
+    threads of the parent must not slow this client down); puts ``[(status, seconds)]`` on
+    ``out``."""
+    with ThreadPoolExecutor(n) as pool:
+        go.wait(timeout=600)
+        out.put(list(pool.map(lambda _: _timed(lambda: requests.get(url, timeout=60)), range(n))))
+
+
+def burst_client(url: str, n: int):
+    """Start :func:`_burst` in a fresh process; returns ``(start, result)``: ``start()`` sends
+    the burst, ``result()`` waits for its ``[(status, seconds)]``."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    go, out = ctx.Event(), ctx.Queue()
+    child = ctx.Process(target=_burst, args=(url, n, go, out), daemon=True)
+    child.start()
+
+    def result() -> list[tuple[int, float]]:
+        values = out.get(timeout=600)
+        child.join(timeout=30)
+        return values
+
+    return go.set, result
+
+
 def run(args: argparse.Namespace) -> dict:
     """Start the stack, apply the load, wait for scoring; returns the figures."""
     work = Path(tempfile.mkdtemp(prefix="arena-load-"))
@@ -89,9 +119,12 @@ def run(args: argparse.Namespace) -> dict:
                 paced.append(_timed(lambda: requests.get(board, timeout=60)))
                 stop.wait(0.05)
 
+        start_reads, reads = burst_client(board, args.reads)
+        start_reads2, reads2 = burst_client(board, args.reads)
+        time.sleep(2.0)  # the client processes are up and waiting
         reader = threading.Thread(target=paced_reader, daemon=True)
         reader.start()
-        with ThreadPoolExecutor(args.submissions) as uploads, ThreadPoolExecutor(args.reads) as reads:
+        with ThreadPoolExecutor(args.submissions) as uploads:
             def submit(i: int):
                 response = stack.submit(payloads[i % 3], token=stack.tokens[i % len(stack.tokens)])
                 if response.status_code == 201:
@@ -99,12 +132,18 @@ def run(args: argparse.Namespace) -> dict:
                 return response
 
             up = [uploads.submit(_timed, lambda i=i: submit(i)) for i in range(args.submissions)]
-            # Board reads start once the first uploads are in, so they overlap scoring.
+            # Board reads start once the first uploads are in, so they overlap the uploads and
+            # scoring; they are sent by a client process of their own.
             time.sleep(1.0)
-            rd = [reads.submit(_timed, lambda: requests.get(board, timeout=60)) for _ in range(args.reads)]
+            start_reads()
             up_results = [f.result() for f in up]
-            read_results = [f.result() for f in rd]
+            read_results = reads()
         upload_s = time.perf_counter() - started
+        # The same burst once the uploads are in, while the worker still scores them.
+        scoring_when_sent = sum(
+            1 for o in stack.outcomes().values() if o["status"] not in ("succeeded", "failed"))
+        start_reads2()
+        scoring_results = reads2()
         deadline = time.monotonic() + args.settle
         outcomes: dict[int, dict] = {}
         while time.monotonic() < deadline:
@@ -138,6 +177,11 @@ def run(args: argparse.Namespace) -> dict:
         "board_p50_ms": round(percentile([t for _, t in read_results], 0.50)),
         "board_p95_ms": round(percentile([t for _, t in read_results], 0.95)),
         "board_mean_ms": round(statistics.fmean(t for _, t in read_results) * 1000),
+        "scoring_burst_unfinished_submissions": scoring_when_sent,
+        "scoring_burst_ok": sum(1 for s, _ in scoring_results if s == 200),
+        "scoring_burst_server_errors": sum(1 for s, _ in scoring_results if s >= 500 or s == 0),
+        "scoring_burst_p50_ms": round(percentile([t for _, t in scoring_results], 0.50)),
+        "scoring_burst_p95_ms": round(percentile([t for _, t in scoring_results], 0.95)),
         "paced_board_reads": len(paced),
         "paced_board_server_errors": sum(1 for s, _ in paced if s >= 500 or s == 0),
         "paced_board_p50_ms": round(percentile([t for _, t in paced], 0.50)),

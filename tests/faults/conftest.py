@@ -31,12 +31,13 @@ def dataset(tmp_path):
 
 
 @contextlib.contextmanager
-def running_stack(backend: str, root: Path, dataset: Path, users: int = 1):
+def running_stack(backend: str, root: Path, dataset: Path, users: int = 1, *,
+                  phase: dict | None = None, env: dict | None = None):
     """A started, seeded :class:`Stack`; a service that cannot start fails the test."""
     stack = None
     try:
-        stack = Stack(root, backend)
-        stack.start(dataset, users)
+        stack = Stack(root, backend, env=env)
+        stack.start(dataset, users, phase)
     except ServiceUnavailable as exc:
         if stack is not None:
             stack.stop()
@@ -60,3 +61,17 @@ def pg_stack(tmp_path, dataset):
 def embedded_stack(tmp_path, dataset):
     with running_stack("embedded", tmp_path / "stack", dataset) as stack:
         yield stack
+
+
+@pytest.fixture
+def start_stack(tmp_path):
+    """``start_stack(backend, dataset, users=1, *, phase=None, env=None)``: a started stack with
+    an algorithm or otherwise customised phase (``phase``: extra Phase fields) and extra
+    environment; stopped when the test ends."""
+    count = iter(range(100))
+    with contextlib.ExitStack() as started:
+        def start(backend: str, dataset: Path, users: int = 1, *, phase=None, env=None) -> Stack:
+            return started.enter_context(running_stack(
+                backend, tmp_path / f"stack{next(count)}", dataset, users, phase=phase, env=env))
+
+        yield start

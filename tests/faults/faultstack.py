@@ -1,7 +1,9 @@
 """A real Arena stack whose parts the fault tests kill and restart: its own ``redis-server`` on a
 free port (no persistence, so a restart is empty), its own PostgreSQL database (or the embedded
 default: SQLite + kombu's filesystem broker in a fresh ``ARENA_VAR_DIR``), a gunicorn web server
-and one Celery worker, each in its own process group. Liveness timeouts are made small through
+and one Celery worker, each in its own process group. On PostgreSQL + Redis they are started
+as an operator does, ``make web`` and ``make worker`` (scripts/node.sh); the embedded default
+(which node.sh refuses: it has no shared database or broker) runs the same commands directly. Liveness timeouts are made small through
 the environment so a lost task is taken over in seconds.
 
 Every service that cannot start raises :class:`ServiceUnavailable`; the fixtures turn it into a
@@ -31,7 +33,7 @@ from arena.challenges.services import configure_phase_dataset
 User = get_user_model()
 challenge = Challenge.objects.create(slug="kits-faults", title="KiTS faults")
 phase = Phase.objects.create(challenge=challenge, slug="test", title="Test", task="kits21",
-                             quota_count=0)
+                             quota_count=0, **{phase_fields})
 configure_phase_dataset(phase, r"{dataset}")
 tokens = []
 for i in range({users}):
@@ -167,10 +169,12 @@ class Stack:
             raise ServiceUnavailable(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
-    def seed(self, dataset: Path, users: int = 1) -> None:
-        """Migrate, create the challenge on ``dataset`` and ``users`` registered users."""
+    def seed(self, dataset: Path, users: int = 1, phase: dict | None = None) -> None:
+        """Migrate, create the challenge on ``dataset`` (its phase with the extra model
+        fields ``phase``, e.g. an algorithm phase) and ``users`` users."""
         self.manage("migrate", "--noinput", "-v0")
-        out = self.manage("shell", "-c", SEED.format(dataset=dataset, users=users))
+        out = self.manage("shell", "-c", SEED.format(dataset=dataset, users=users,
+                                                     phase_fields=repr(phase or {})))
         phase_id, *tokens = out.strip().splitlines()[-1].split()
         self.phase_id, self.tokens = int(phase_id), tokens
 
@@ -182,18 +186,31 @@ class Stack:
         )
         self.procs[name] = (proc, log)
 
-    def start_worker(self, name: str = "worker", concurrency: int = 1) -> None:
-        self._spawn(name, [
-            PY, "-m", "celery", "-A", "arena", "worker", "-Q", "cpu,gpu", "--concurrency",
-            str(concurrency), "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-            "--hostname", f"faults-{uuid.uuid4().hex[:6]}@%h",
-        ])
+    def _make(self, role: str, **env: str) -> list[str]:
+        """``make <role>`` (scripts/node.sh) with ``env`` added to the stack's environment."""
+        self.env.update(env, PY=PY)
+        return ["make", "-s", "-o", "install", role]
 
-    def start_web(self, workers: int = 2, threads: int = 4) -> None:
-        self._spawn("web", [
-            PY, "-m", "gunicorn", "arena.wsgi", "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(workers), "--threads", str(threads), "--timeout", "120",
-        ])
+    def start_worker(self, name: str = "worker", concurrency: int = 1) -> None:
+        hostname = f"faults-{uuid.uuid4().hex[:6]}"
+        if self.backend == "postgres":
+            argv = self._make("worker", QUEUES="cpu,gpu", WORKER_CONCURRENCY=str(concurrency),
+                              WORKER_NAME=hostname, LOG_LEVEL="INFO")
+        else:
+            argv = [PY, "-m", "celery", "-A", "arena.celery", "worker", "-Q", "cpu,gpu",
+                    "--concurrency", str(concurrency), "--loglevel", "INFO",
+                    "--without-gossip", "--without-mingle", "-n", f"{hostname}@%h"]
+        self._spawn(name, argv)
+
+    def start_web(self, workers: int = 2, threads: int = 8) -> None:
+        if self.backend == "postgres":
+            argv = self._make("web", HOST="127.0.0.1", PORT=str(self.port),
+                              WEB_WORKERS=str(workers), WEB_THREADS=str(threads), WEB_TIMEOUT="120")
+        else:
+            argv = [PY, "-m", "gunicorn", "arena.wsgi", "--bind", f"127.0.0.1:{self.port}",
+                    "--workers", str(workers), "--worker-class", "gthread",
+                    "--threads", str(threads), "--timeout", "120"]
+        self._spawn("web", argv)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             self.check_alive("web")
@@ -204,9 +221,9 @@ class Stack:
                 time.sleep(0.3)
         raise ServiceUnavailable(f"the web server did not come up:\n{self.logs()}")
 
-    def start(self, dataset: Path, users: int = 1) -> None:
+    def start(self, dataset: Path, users: int = 1, phase: dict | None = None) -> None:
         """Seed, start web + worker, register every user for the challenge."""
-        self.seed(dataset, users)
+        self.seed(dataset, users, phase)
         self.start_web()
         self.start_worker()
         for token in self.tokens:

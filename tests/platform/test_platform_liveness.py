@@ -58,14 +58,18 @@ def test_sweep_picks_exactly_the_owed_submissions(phase, users, settings):
         _make(phase, user, "validating", dispatched=old).pk,  # claimed before any heartbeat
         _make(phase, user, "queued", predictions_path="/p", dispatched=old).pk,
         _make(phase, user, "evaluating", predictions_path="/p", heartbeat=old, dispatched=old).pk,
+        # algorithm jobs: waiting without a recent dispatch, or running with a dead heartbeat
+        # (handed to the execution app, which checks its job's own broker message)
+        _make(phase, user, "queued", dispatched=old, kind="algorithm").pk,
+        _make(phase, user, "running", heartbeat=old, kind="algorithm").pk,
     }
     not_owed = {
         _make(phase, user, "pending", dispatched=fresh).pk,  # just sent
         _make(phase, user, "validating", heartbeat=fresh, dispatched=old).pk,  # alive
         _make(phase, user, "evaluating", predictions_path="/p", heartbeat=fresh).pk,  # alive
         _make(phase, user, "validating", heartbeat=old, dispatched=fresh).pk,  # just re-sent
-        _make(phase, user, "queued", dispatched=old, kind="algorithm").pk,  # job not run yet
-        _make(phase, user, "running", heartbeat=old, kind="algorithm").pk,  # execution's job
+        _make(phase, user, "queued", dispatched=fresh, kind="algorithm").pk,  # job just sent
+        _make(phase, user, "running", heartbeat=fresh, kind="algorithm").pk,  # container alive
         _make(phase, user, "succeeded", dispatched=old).pk,
         _make(phase, user, "failed").pk,
         _make(phase, user, "cancelled").pk,

@@ -4,7 +4,10 @@ All three steps run in one task on one worker (the image is loaded into *this* w
 engine and the workspace is local), but each step is its own row-locked transition that checks
 the job's status and attempt, so a stale or redelivered attempt stops at the first step it no
 longer owns. A message redelivered after a killed worker finds the job active: it starts a new
-attempt, removing the old attempt's container first.
+attempt, removing the old attempt's container first. While an attempt runs it beats the
+submission's heartbeat; when the whole worker died, the sweep of any worker sees the heartbeat
+go stale and sends the job again (``arena.execution.liveness``). A second message for a job
+whose attempt is alive (fresh heartbeat, another task) stops at the claim.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from arena.execution.failures import run_failure
 from arena.execution.imagearchive import open_tar_stream
 from arena.execution.models import Job
 from arena.execution.outputs import OutputProblem, collect_outputs
-from arena.submissions.liveness import beat
+from arena.submissions.liveness import beat, current_task_id, heartbeat, heartbeat_timeout
 from arena.submissions.models import Submission
 from arena.submissions.services import hand_over_predictions
 from arena.submissions.state import fail as fail_submission
@@ -52,8 +55,18 @@ def _locked(job_id: int) -> Job | None:
     )
 
 
-def _claim(job_id: int) -> Job | None:
-    """Start a new attempt of the job (pending, or active after a lost worker)."""
+def _alive_elsewhere(sub: Submission, task_id: str) -> bool:
+    """True when another task holds the submission's run: it recorded another task id and its
+    heartbeat is younger than the timeout (a duplicate message must not start an attempt)."""
+    return bool(
+        sub.worker_task and sub.worker_task != task_id and sub.heartbeat is not None
+        and (timezone.now() - sub.heartbeat).total_seconds() < heartbeat_timeout()
+    )
+
+
+def _claim(job_id: int, task_id: str = "") -> Job | None:
+    """Start a new attempt of the job (pending, or active after a lost worker); None when the
+    job is final, stale, or its current attempt is alive in another task."""
     with transaction.atomic():
         job = _locked(job_id)
         if job is None or job.status in Job.TERMINAL:
@@ -64,6 +77,10 @@ def _claim(job_id: int) -> Job | None:
             job.save(update_fields=["status", "finished"])
             return None
         if job.status in Job.ACTIVE:
+            if _alive_elsewhere(sub, task_id):
+                logger.info("job %s: attempt %s is alive in task %s; %s skips",
+                            job.pk, job.attempt, sub.worker_task, task_id)
+                return None
             logger.warning("job %s: attempt %s was lost (worker died); starting again", job.pk, job.attempt)
             if job.attempt >= MAX_RUN_ATTEMPTS:
                 message = (f"the worker running this job was lost {job.attempt} times; "
@@ -78,7 +95,8 @@ def _claim(job_id: int) -> Job | None:
         job.save(update_fields=["attempt", "status", "worker", "started", "reason", "error"])
         transition_submission(sub.pk, sub.attempt, (Submission.Status.QUEUED, Submission.Status.RUNNING),
                               Submission.Status.RUNNING,
-                              reason=f"container job {job.pk} started (run attempt {job.attempt})")
+                              reason=f"container job {job.pk} started (run attempt {job.attempt})",
+                              heartbeat=timezone.now(), worker_task=task_id[:64])
     return job
 
 
@@ -167,11 +185,17 @@ def workspace_for(job: Job) -> ws.Workspace:
 
 
 def run_job(job_id: int) -> None:
-    """Run one job attempt end to end (the body of the gpu-queue task)."""
-    job = _claim(job_id)
+    """Run one job attempt end to end (the body of the gpu-queue task); the submission's
+    heartbeat is stamped while it runs (image load and provisioning included)."""
+    job = _claim(job_id, current_task_id())
     if job is None:
         return
-    attempt = job.attempt
+    with heartbeat(job.submission_id, job.submission_attempt):
+        _run_attempt(job)
+
+
+def _run_attempt(job: Job) -> None:
+    job_id, attempt = job.pk, job.attempt
     workspace = workspace_for(job)
     loaded: list = []  # the backend, when this attempt loaded the image
     try:

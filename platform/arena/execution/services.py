@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 
 from arena.execution.imagearchive import ImageArchiveError, inspect_archive
 from arena.execution.models import AlgorithmImage, Job
+from arena.submissions.liveness import dispatch
 from arena.submissions.models import Submission
 from arena.submissions.state import fail, transition
 
@@ -96,7 +97,9 @@ def start_algorithm_run(submission: Submission) -> Job | None:
             if queued is not None and job.status == Job.Status.PENDING:
                 from arena.execution.tasks import run_job
 
-                transaction.on_commit(lambda: run_job.delay(job.pk))
+                # Stamps ``dispatched``; a broker that is down is the sweep's to retry.
+                transaction.on_commit(lambda: dispatch(
+                    run_job, submission.pk, submission.attempt, args=(job.pk,)))
     except IntegrityError:
         fail(submission.pk, submission.attempt,
              f"invalid image: this image ({info.image_id[:19]}) was already submitted to this phase")

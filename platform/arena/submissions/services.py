@@ -228,6 +228,15 @@ def _store(tmp: Path, phase: Phase, filename: str) -> str:
     return files.upload_file(tmp, rel, move=True)
 
 
+def _release_db_connection() -> None:
+    """Return this thread's database connection to the pool (or close it) unless a transaction
+    is open; the next query takes one again."""
+    from django.db import connection
+
+    if not connection.in_atomic_block:
+        connection.close()
+
+
 def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect,
             method: str = "") -> Submission:
     from arena import files
@@ -239,16 +248,21 @@ def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect,
     _check_method(method)
     _check_quota(user, phase)
     limit = upload_limit_bytes(phase)
+    # Spooling, inspecting and storing take seconds: give the pooled database connection back
+    # meanwhile, so a burst of uploads does not hold every connection of the web process (and
+    # keep board reads waiting).
+    _release_db_connection()
     tmp, sha256, size = _spool(uploaded_file, limit, Path(settings.ARENA_WORK_ROOT) / "uploads")
     stored: str | None = None
     try:
         inspect(tmp, phase)
         filename = _clean_filename(getattr(uploaded_file, "name", "upload"))
+        stored = _store(tmp, phase, filename)  # deleted again below if the row is not made
         with transaction.atomic():
-            # Serialise submissions of one phase so two parallel uploads can't both pass quota.
+            # Serialise submissions of one phase so two parallel uploads can't both pass quota
+            # (held for a few queries only: the file is already stored).
             Phase.objects.select_for_update().filter(pk=phase.pk).first()
             _check_quota(user, phase)
-            stored = _store(tmp, phase, filename)
             team = team_for(user, phase.challenge)
             submission = Submission.objects.create(
                 phase=phase,
