@@ -15,41 +15,77 @@ import numpy as np
 Block = tuple[slice, slice, slice]
 
 
-def _nonzero_projection(array: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
-    # max-reductions are SIMD passes for integer and bool arrays; labels are never negative
-    return np.max(array, axis=axes) != 0
+def slice_maxima(array: np.ndarray) -> np.ndarray:
+    """Maximum of each slice (first axis) of a 3-D label map or mask: one SIMD pass, which
+    also gives the label check its range (:func:`evaluators.io.as_label_map`)."""
+    n0 = array.shape[0]
+    if array.size == 0:
+        return np.zeros(n0, dtype=array.dtype)
+    return np.max(array.reshape(n0, -1), axis=1)
 
 
-def foreground_blocks(*arrays: np.ndarray) -> list[Block]:
-    """Tight blocks (+1 voxel margin) covering every non-zero voxel of the 3-D ``arrays``
-    (masks or label maps of one shape; the union of their foregrounds)."""
+@dataclass(frozen=True)
+class LabelBlock:
+    """A block and, per axis, the maximum label over the block's other two axes (of every
+    array the block was found on): enough to bound any region of labels ≥ a value."""
+
+    block: Block
+    profiles: tuple[np.ndarray, np.ndarray, np.ndarray]
+
+    def sub_block(self, low) -> Block | None:
+        """The part of the block (+1 voxel margin, inside the block) that holds every voxel of
+        label ≥ ``low``; ``None`` when the block has none. Labels are never negative."""
+        bounds = []
+        for axis_slice, profile in zip(self.block, self.profiles, strict=True):
+            where = np.flatnonzero(profile >= low)
+            if where.size == 0:
+                return None
+            start = axis_slice.start
+            bounds.append(slice(max(start + int(where[0]) - 1, start),
+                                min(start + int(where[-1]) + 2, axis_slice.stop)))
+        return tuple(bounds)
+
+
+def label_blocks(arrays: tuple[np.ndarray, ...],
+                 maxima: tuple[np.ndarray, ...] | None = None) -> list[LabelBlock]:
+    """:func:`foreground_blocks` of the 3-D ``arrays`` with the label profiles of each block.
+    ``maxima``: the arrays' :func:`slice_maxima` when already computed (e.g. by the label
+    check). Two passes: slice maxima over the whole arrays, plane maxima over each run."""
     n0, n1, n2 = arrays[0].shape
     if arrays[0].size == 0:
         return []
-    in_slices = np.zeros(n0, dtype=bool)
-    for array in arrays:
-        in_slices |= _nonzero_projection(array.reshape(n0, -1), (1,))
-    slices_with_fg = np.flatnonzero(in_slices)
+    if maxima is None:
+        maxima = tuple(slice_maxima(array) for array in arrays)
+    per_slice = maxima[0]
+    for other in maxima[1:]:
+        per_slice = np.maximum(per_slice, other)
+    slices_with_fg = np.flatnonzero(per_slice)
     if slices_with_fg.size == 0:
         return []
     breaks = np.flatnonzero(np.diff(slices_with_fg) > 1)
     starts = np.concatenate(([slices_with_fg[0]], slices_with_fg[breaks + 1]))
     ends = np.concatenate((slices_with_fg[breaks], [slices_with_fg[-1]]))
-    blocks: list[Block] = []
-    for z0, z1 in zip(starts, ends, strict=True):
-        rows = np.zeros(n1, dtype=bool)
-        cols = np.zeros(n2, dtype=bool)
-        for array in arrays:
-            run = array[z0 : z1 + 1]
-            rows |= _nonzero_projection(run, (0, 2))
-            cols |= _nonzero_projection(run, (0, 1))
+    blocks: list[LabelBlock] = []
+    for z0, z1 in zip(starts.tolist(), ends.tolist(), strict=True):
+        plane = None
+        for array in arrays:  # elementwise maxima of the run's slices: one SIMD pass
+            run_max = np.max(array[z0 : z1 + 1], axis=0)
+            plane = run_max if plane is None else np.maximum(plane, run_max)
+        rows, cols = np.max(plane, axis=1), np.max(plane, axis=0)
         r, c = np.flatnonzero(rows), np.flatnonzero(cols)
-        blocks.append((
-            slice(max(int(z0) - 1, 0), min(int(z1) + 2, n0)),
+        block = (
+            slice(max(z0 - 1, 0), min(z1 + 2, n0)),
             slice(max(int(r[0]) - 1, 0), min(int(r[-1]) + 2, n1)),
             slice(max(int(c[0]) - 1, 0), min(int(c[-1]) + 2, n2)),
-        ))
+        )
+        blocks.append(LabelBlock(block, (per_slice[block[0]], rows[block[1]], cols[block[2]])))
     return blocks
+
+
+def foreground_blocks(*arrays: np.ndarray) -> list[Block]:
+    """Tight blocks (+1 voxel margin) covering every non-zero voxel of the 3-D ``arrays``
+    (masks or label maps of one shape; the union of their foregrounds)."""
+    return [entry.block for entry in label_blocks(arrays)]
 
 
 def nonzero_indices(mask: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:

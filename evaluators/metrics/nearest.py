@@ -1,35 +1,37 @@
 """Nearest-point distances between two point sets on a voxel lattice.
 
 For each query point the nearest target point is found in stages chosen by cheap counts, so
-that predictions whose surface is everywhere (salt holes and islands, a checkerboard: where a
-KD-tree search cannot prune) cost O(voxels of the box the points span), like the
-distance-transform engines, while ordinary predictions keep the faster KD-tree:
+that ordinary predictions cost little more than one look-up per surface point and predictions
+whose surface is everywhere (salt holes and islands, a checkerboard: where a tree search cannot
+prune) cost O(voxels of the box the points span), like the distance-transform engines:
 
-1. query points that coincide with a target point (common where two surfaces agree) get
-   distance 0 without any search;
-2. when the remaining query points are so many that even near KD-tree queries (about
-   :data:`NEAR_QUERY_COST` voxels of transform each) cost more than the exact feature transform
-   of stage 3 on the box of all points (a checkerboard), that transform answers all of them;
-   otherwise a KD-tree search **bounded** to a small radius (:data:`NEAR_RADIUS` finest voxel
-   sizes) answers the points near the target set; its cost per point is bounded by the lattice
-   points in that ball;
-3. the remaining far points are answered by SciPy's exact Euclidean feature transform
-   (``distance_transform_edt`` with ``sampling=spacing``) of the target set on the box of the
-   far and target points, O(voxels), when they are many: when (far points ×
+1. **ball look-ups.** The target points are marked in a boolean grid over their bounding box
+   (plus margins); each query point then looks up the lattice offsets of a small ball
+   (radius :data:`NEAR_RADIUS` finest voxel sizes: a few dozen to a few hundred offsets) in
+   increasing distance order, and the first offset that hits a target point gives its nearest
+   distance (the offsets' distances are computed once per spacing). Query points that
+   coincide with a target point (common where two surfaces agree) stop at the first look-up.
+   When the look-ups could cost more than the exact feature transform of stage 2 on the box of
+   all points (query points × ball offsets > :data:`LOOKUPS_PER_VOXEL` × box voxels, e.g. a
+   checkerboard), that transform answers every query point instead.
+2. **far points** (no target point inside the ball) are answered by SciPy's exact Euclidean
+   feature transform (``distance_transform_edt`` with ``sampling=spacing``) of the target set on
+   the box of the far and target points, O(voxels), when they are many: when (far points ×
    min(target points, :data:`FAR_QUERY_COST`)) exceeds the box's voxels, as for a noisy
    prediction's holes and islands or a checkerboard, where an unbounded KD-tree search cannot
    prune; otherwise (a few far points, e.g. a false-positive blob far from the organ, or a tiny
-   target) by the unbounded KD-tree, each query then visiting at most all target points
+   target) by an unbounded KD-tree search, each query then visiting at most all target points
    (this branch is the one not bounded by the box volume: it is taken only while the far
    points are fewer than voxels / :data:`FAR_QUERY_COST`).
 
-Whichever stage found the nearest point, the distance is recomputed from the integer index
-difference in float64 exactly as SciPy's ``distance_transform_edt(..., sampling=spacing)``
-computes it (``sqrt((dz·sz)² + (dy·sy)² + (dx·sx)²)``, summed in axis order), so that values
-equal the distance-transform engines (medpy, DeepMind surface-distance) bit for bit; where
-several target points are exactly equally near (ties), an engine may pick another one of them,
-whose distance agrees to the last bits.
+Distances are computed from the integer index difference in float64 exactly as SciPy's
+``distance_transform_edt(..., sampling=spacing)`` computes them (``sqrt((dz·sz)² + (dy·sy)² +
+(dx·sx)²)``, summed in axis order), so that values equal the distance-transform engines (medpy,
+DeepMind surface-distance) bit for bit; where several target points are exactly equally near
+(ties), an engine may pick another one of them, whose distance agrees to the last bits.
 """
+
+from functools import lru_cache
 
 import numpy as np
 from scipy import ndimage
@@ -45,42 +47,149 @@ def set_query_threads(threads: int) -> None:
     _QUERY_THREADS[0] = threads
 
 
-def _lattice_keys(points: np.ndarray, low: np.ndarray, extent: np.ndarray) -> np.ndarray:
-    """One int64 per lattice point (C-order position in the joint bounding box)."""
-    local = points - low
-    return (local[:, 0] * extent[1] + local[:, 1]) * extent[2] + local[:, 2]
-
-
-def _contained(keys: np.ndarray, sorted_pool: np.ndarray) -> np.ndarray:
-    """Whether each key occurs in ``sorted_pool`` (binary search)."""
-    position = np.minimum(np.searchsorted(sorted_pool, keys), sorted_pool.size - 1)
-    return sorted_pool[position] == keys
-
-
-def _shared_points(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For 3-D lattice point sets, whether each point of ``a`` is also in ``b`` and vice versa
-    (keys and sorts computed once for both directions); all False for other dimensions."""
-    if a.shape[1] != 3 or not len(a) or not len(b):
-        return np.zeros(len(a), dtype=bool), np.zeros(len(b), dtype=bool)
-    low = np.minimum(a.min(axis=0), b.min(axis=0))
-    extent = np.maximum(a.max(axis=0), b.max(axis=0)) - low + 1
-    keys_a, keys_b = _lattice_keys(a, low, extent), _lattice_keys(b, low, extent)
-    return _contained(keys_a, np.sort(keys_b)), _contained(keys_b, np.sort(keys_a))
-
-
-#: radius of the first, bounded KD-tree search, in units of the finest voxel size
-NEAR_RADIUS = 2.0
-#: what one near (bounded) KD-tree query costs, in voxels of the feature transform
-NEAR_QUERY_COST = 8
+#: radius of the stage-1 ball, in units of the finest voxel size
+NEAR_RADIUS = 4.0
+#: radius of the stage-1 tail ball (finest voxel sizes), searched by the few query points left
+#: without a target inside the first ball; at most :data:`TAIL_OFFSETS` offsets
+TAIL_RADIUS = 12.0
+TAIL_OFFSETS = 4096
+#: the tail runs only while (points left × tail offsets) stays under this many look-ups
+TAIL_LOOKUPS = 1 << 22
+#: ball look-ups that cost as much as one voxel of the feature transform (measured: a look-up
+#: takes a few ns on C-ordered surface points, the transform 0.1-0.5 µs per voxel)
+LOOKUPS_PER_VOXEL = 64
 #: what one far KD-tree query is assumed to cost, in voxels of the feature transform (measured:
 #: a far query visits tens of leaves, the transform costs about 0.1-0.3 µs per voxel)
 FAR_QUERY_COST = 64
 
 
+def lattice_distances(delta: np.ndarray, spacing: tuple[float, ...]) -> np.ndarray:
+    """Length (mm) of integer index differences ``delta`` (n, ndim): ``sqrt(Σ (d·s)²)`` summed
+    in axis order in float64, the arithmetic of SciPy's ``distance_transform_edt``."""
+    scaled = delta.astype(np.float64) * np.asarray(spacing, dtype=np.float64)
+    np.multiply(scaled, scaled, out=scaled)
+    total = scaled[:, 0].copy()
+    for axis in range(1, scaled.shape[1]):
+        total += scaled[:, axis]
+    return np.sqrt(total)
+
+
+@lru_cache(maxsize=64)
+def lattice_ball(spacing: tuple[float, ...], radius_mm: float) -> tuple[np.ndarray, np.ndarray]:
+    """Every integer offset whose length (:func:`lattice_distances`) is ≤ ``radius_mm``, sorted
+    by length (stable over C order), and those lengths."""
+    scale = np.asarray(spacing, dtype=np.float64)
+    reach = np.floor(radius_mm / scale).astype(np.int64) + 1
+    axes = np.meshgrid(*[np.arange(-k, k + 1) for k in reach], indexing="ij")
+    offsets = np.stack([a.ravel() for a in axes], axis=1)
+    lengths = lattice_distances(offsets, spacing)
+    keep = np.flatnonzero(lengths <= radius_mm)
+    order = keep[np.argsort(lengths[keep], kind="stable")]
+    offsets, lengths = offsets[order], lengths[order]
+    offsets.flags.writeable = lengths.flags.writeable = False
+    return offsets, lengths
+
+
+def _bounds(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-axis minimum and maximum of (n, ndim) points (column by column: several times
+    faster than an axis-0 reduction over the interleaved array)."""
+    low = np.array([points[:, axis].min() for axis in range(points.shape[1])])
+    high = np.array([points[:, axis].max() for axis in range(points.shape[1])])
+    return low, high
+
+
+def _strides(extent: np.ndarray) -> np.ndarray:
+    """C-order strides (in elements) of a grid of ``extent``."""
+    strides = np.ones(len(extent), dtype=np.int64)
+    for axis in range(len(extent) - 2, -1, -1):
+        strides[axis] = strides[axis + 1] * extent[axis + 1]
+    return strides
+
+
+def _flat(points: np.ndarray, low: np.ndarray, strides: np.ndarray) -> np.ndarray:
+    local = points - low
+    keys = local[:, -1] * strides[-1]
+    for axis in range(points.shape[1] - 1):
+        keys += local[:, axis] * strides[axis]
+    return keys
+
+
+def _tail_ball(spacing: tuple[float, ...], near_radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """The tail ball: radius :data:`TAIL_RADIUS` finest voxel sizes, shrunk to about
+    :data:`TAIL_OFFSETS` offsets on fine grids; never smaller than the first ball."""
+    volume = float(np.prod(np.asarray(spacing, dtype=np.float64)))
+    capped = (TAIL_OFFSETS * volume * 3.0 / (4.0 * np.pi)) ** (1.0 / 3.0)
+    radius = max(near_radius, min(TAIL_RADIUS * min(spacing), capped))
+    return lattice_ball(spacing, float(radius))
+
+
+def _ball_distances(query: np.ndarray, target: np.ndarray, spacing: tuple[float, ...],
+                    near_radius: float) -> np.ndarray:
+    """Stage 1: distance to the nearest target point for query points with one inside the ball
+    of ``near_radius`` (then, for the few left, inside the tail ball), ``inf`` for the others."""
+    offsets, lengths = lattice_ball(spacing, near_radius)
+    tail_offsets, tail_lengths = _tail_ball(spacing, near_radius)
+    distances = np.full(query.shape[0], np.inf)
+    reach = np.abs(tail_offsets).max(axis=0)
+    t_low, t_high = _bounds(target)
+    # grid over the targets with room for every tail offset of every query point in reach
+    # (np.zeros maps untouched pages lazily: the margins cost no memory traffic)
+    low = t_low - 2 * reach
+    extent = t_high + 2 * reach + 1 - low
+    strides = _strides(extent)
+    grid = np.zeros(int(np.prod(extent)), dtype=bool)
+    grid[_flat(target, low, strides)] = True
+    inside = np.ones(query.shape[0], dtype=bool)
+    for axis in range(query.shape[1]):
+        column = query[:, axis]
+        inside &= (column >= t_low[axis] - reach[axis]) & (column <= t_high[axis] + reach[axis])
+    index = np.flatnonzero(inside)
+    if index.size == 0:
+        return distances
+    keys = _flat(query[index], low, strides)
+    open_ = np.ones(index.size, dtype=bool)
+    remaining = index.size
+    for delta, length in zip((offsets @ strides).tolist(), lengths.tolist(), strict=True):
+        hit = grid[keys + delta]
+        hit &= open_
+        found = int(np.count_nonzero(hit))
+        if not found:
+            continue
+        distances[index[hit]] = length
+        remaining -= found
+        if remaining == 0:
+            return distances
+        if 2 * remaining < index.size:  # drop the answered points from later look-ups
+            keep = np.flatnonzero(open_ & ~hit)
+            index, keys = index[keep], keys[keep]
+            open_ = np.ones(index.size, dtype=bool)
+        else:
+            open_ &= ~hit
+    left = np.flatnonzero(open_)
+    rest = slice(len(offsets), None)  # the tail ball begins with the first ball's offsets
+    tail_deltas, tail_lengths = tail_offsets[rest] @ strides, tail_lengths[rest]
+    if left.size == 0 or tail_deltas.size == 0 or left.size * tail_deltas.size > TAIL_LOOKUPS:
+        return distances
+    index, keys = index[left], keys[left]
+    rows = max(1, (1 << 20) // tail_deltas.size)
+    for start in range(0, index.size, rows):
+        hits = grid[keys[start : start + rows, None] + tail_deltas[None, :]]
+        first = np.argmax(hits, axis=1)
+        found = hits[np.arange(first.size), first]
+        distances[index[start : start + rows][found]] = tail_lengths[first[found]]
+    return distances
+
+
 def use_transform(far_points: int, target_points: int, voxels: float) -> bool:
-    """Whether the far points go to the feature transform (stage 3 of the module docstring):
+    """Whether the far points go to the feature transform (stage 2 of the module docstring):
     far points × min(target points, :data:`FAR_QUERY_COST`) > voxels of their box."""
     return float(far_points) * min(float(target_points), FAR_QUERY_COST) > voxels
+
+
+def _box(query: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    (q_low, q_high), (t_low, t_high) = _bounds(query), _bounds(target)
+    low, high = np.minimum(q_low, t_low), np.maximum(q_high, t_high) + 1
+    return low, high, float(np.prod((high - low).astype(np.float64)))
 
 
 def _transform_nearest(query: np.ndarray, target: np.ndarray, low: np.ndarray,
@@ -102,57 +211,41 @@ def _transform_nearest(query: np.ndarray, target: np.ndarray, low: np.ndarray,
     return nearest
 
 
-def _nearest_points(query: np.ndarray, target: np.ndarray,
-                    spacing: tuple[float, ...]) -> np.ndarray:
-    """The nearest target point (lattice indices) of each query point (stages 2 and 3 of the
-    module docstring)."""
-    low = np.minimum(query.min(axis=0), target.min(axis=0))
-    high = np.maximum(query.max(axis=0), target.max(axis=0)) + 1
-    if float(query.shape[0]) * NEAR_QUERY_COST > float(np.prod((high - low).astype(np.float64))):
+def _far_candidates(query: np.ndarray, target: np.ndarray, scale: np.ndarray) -> np.ndarray | None:
+    """Indices of the target points that can be the nearest one of some query point, or
+    ``None`` (all of them). Bound: a subsample of the targets gives every query point an upper
+    bound on its nearest distance; a target farther than the largest bound from the query
+    points' bounding box is nobody's nearest. Cuts the tree to the side of the surface that
+    faces a far-away cluster (a false-positive blob)."""
+    if target.shape[0] < 8192:
+        return None
+    sample = target[:: max(1, target.shape[0] // 1024)]
+    bound, _ = cKDTree(sample * scale, balanced_tree=False).query(query * scale, k=1)
+    radius = float(bound.max()) * (1.0 + 1e-9) + 1e-9
+    q_low, q_high = _bounds(query)
+    gap = np.zeros(target.shape[0], dtype=np.float64)
+    for axis in range(target.shape[1]):
+        column = target[:, axis]
+        outside = (np.maximum(q_low[axis] - column, 0) + np.maximum(column - q_high[axis], 0))
+        outside = outside * scale[axis]
+        gap += outside * outside
+    candidates = np.flatnonzero(gap <= radius * radius)
+    return candidates if 2 * candidates.size < target.shape[0] else None
+
+
+def _far_nearest(query: np.ndarray, target: np.ndarray,
+                 spacing: tuple[float, ...]) -> np.ndarray:
+    """Stage 2: the nearest target point (lattice indices) of each far query point."""
+    low, high, voxels = _box(query, target)
+    if use_transform(query.shape[0], target.shape[0], voxels):
         return _transform_nearest(query, target, low, high, spacing)
     scale = np.asarray(spacing, dtype=np.float64)
-    tree = cKDTree(target * scale, balanced_tree=False)
+    candidates = _far_candidates(query, target, scale)
+    pool = target if candidates is None else target[candidates]
+    tree = cKDTree(pool * scale, leafsize=32, balanced_tree=False, compact_nodes=False)
     threads = _QUERY_THREADS[0] if query.shape[0] > 20_000 else 1
-    scaled = query * scale
-    _, index = tree.query(scaled, k=1, workers=threads,
-                          distance_upper_bound=NEAR_RADIUS * float(scale.min()))
-    nearest = np.empty_like(query)
-    found = index < target.shape[0]
-    nearest[found] = target[index[found]]
-    far = np.flatnonzero(~found)
-    if far.size == 0:
-        return nearest
-    far_query = query[far]
-    low = np.minimum(far_query.min(axis=0), target.min(axis=0))
-    high = np.maximum(far_query.max(axis=0), target.max(axis=0)) + 1
-    voxels = float(np.prod((high - low).astype(np.float64)))
-    if not use_transform(far.size, target.shape[0], voxels):
-        threads = _QUERY_THREADS[0] if far.size > 20_000 else 1
-        _, far_index = tree.query(scaled[far], k=1, workers=threads)
-        nearest[far] = target[far_index]
-    else:
-        nearest[far] = _transform_nearest(far_query, target, low, high, spacing)
-    return nearest
-
-
-def _directed(query: np.ndarray, target: np.ndarray, shared: np.ndarray,
-              spacing: tuple[float, ...]) -> np.ndarray:
-    """Distances query → target; points flagged ``shared`` are 0 without a search."""
-    distances = np.zeros(query.shape[0], dtype=np.float64)
-    remaining = np.flatnonzero(~shared)
-    if remaining.size == 0:
-        return distances
-    scale = np.asarray(spacing, dtype=np.float64)
-    delta = (_nearest_points(query[remaining], target, spacing) - query[remaining]).astype(
-        np.float64
-    )
-    delta *= scale
-    np.multiply(delta, delta, out=delta)
-    total = delta[:, 0].copy()
-    for axis in range(1, delta.shape[1]):
-        total += delta[:, axis]
-    distances[remaining] = np.sqrt(total)
-    return distances
+    _, index = tree.query(query * scale, k=1, workers=threads)
+    return pool[index]
 
 
 def nearest_distances(
@@ -160,14 +253,26 @@ def nearest_distances(
 ) -> np.ndarray:
     """Distance (mm) from each row of ``query`` (integer lattice indices, shape (n, ndim)) to the
     nearest row of ``target``. ``target`` must be non-empty."""
-    shared, _ = _shared_points(query, target)
-    return _directed(query, target, shared, spacing)
+    if query.shape[0] == 0:
+        return np.zeros(0, dtype=np.float64)
+    spacing = tuple(float(s) for s in spacing)
+    near_radius = NEAR_RADIUS * min(spacing)
+    offsets, _ = lattice_ball(spacing, near_radius)
+    low, high, voxels = _box(query, target)
+    if float(query.shape[0]) * len(offsets) > LOOKUPS_PER_VOXEL * voxels:
+        nearest = _transform_nearest(query, target, low, high, spacing)
+        return lattice_distances(nearest - query, spacing)
+    distances = _ball_distances(query, target, spacing, near_radius)
+    far = np.flatnonzero(np.isinf(distances))
+    if far.size:
+        far_query = query[far]
+        distances[far] = lattice_distances(_far_nearest(far_query, target, spacing) - far_query,
+                                           spacing)
+    return distances
 
 
 def mutual_nearest_distances(
     a: np.ndarray, b: np.ndarray, spacing: tuple[float, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(:func:`nearest_distances` a → b, b → a) for two **non-empty** point sets, sharing the
-    work both directions need (the coincident points)."""
-    a_shared, b_shared = _shared_points(a, b)
-    return _directed(a, b, a_shared, spacing), _directed(b, a, b_shared, spacing)
+    """(:func:`nearest_distances` a → b, b → a) for two **non-empty** point sets."""
+    return nearest_distances(a, b, spacing), nearest_distances(b, a, spacing)
