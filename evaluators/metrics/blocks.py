@@ -1,10 +1,12 @@
 """Split sparse masks into tight blocks so kernels never touch the empty space between
 objects (e.g. a false-positive blob 200 mm away from the organ).
 
-A block is one run of consecutive slices (axis 0) holding foreground, with its own in-plane
-bounding box, grown by one voxel of background (clipped at the image edge). Runs are separated
-by at least one empty slice, so blocks never share foreground, and border/surfel extraction per
-block equals the extraction on the whole image. A :class:`BlockedMask` stores a mask only inside
+A block is one run of consecutive slices (axis 0) holding foreground, split further where the
+run's in-plane foreground has empty rows, then empty columns, between objects, each part with
+its own bounding box, grown by one voxel of background (clipped at the image edge). Parts are
+separated by at least one empty slice, row or column, so no 2×2×2 corner neighbourhood or
+6-neighbourhood holds foreground of two blocks: blocks never share foreground, and border/surfel
+extraction per block equals the extraction on the whole image. A :class:`BlockedMask` stores a mask only inside
 such blocks: every region of a label map shares the blocks of the map's union foreground.
 """
 
@@ -71,15 +73,34 @@ def label_blocks(arrays: tuple[np.ndarray, ...],
         for array in arrays:  # elementwise maxima of the run's slices: one SIMD pass
             run_max = np.max(array[z0 : z1 + 1], axis=0)
             plane = run_max if plane is None else np.maximum(plane, run_max)
-        rows, cols = np.max(plane, axis=1), np.max(plane, axis=0)
-        r, c = np.flatnonzero(rows), np.flatnonzero(cols)
-        block = (
-            slice(max(z0 - 1, 0), min(z1 + 2, n0)),
-            slice(max(int(r[0]) - 1, 0), min(int(r[-1]) + 2, n1)),
-            slice(max(int(c[0]) - 1, 0), min(int(c[-1]) + 2, n2)),
-        )
-        blocks.append(LabelBlock(block, (per_slice[block[0]], rows[block[1]], cols[block[2]])))
+        zs = slice(max(z0 - 1, 0), min(z1 + 2, n0))
+        # objects side by side in the plane (an organ and a far false positive) get blocks of
+        # their own: split at empty rows, then at empty columns within each group of rows
+        for r0, r1 in _runs(np.max(plane, axis=1)):
+            cols = np.max(plane[r0 : r1 + 1], axis=0)
+            for c0, c1 in _runs(cols):
+                ys = slice(max(r0 - 1, 0), min(r1 + 2, n1))
+                xs = slice(max(c0 - 1, 0), min(c1 + 2, n2))
+                window = plane[ys, xs]
+                rows = np.max(window, axis=1)
+                r = np.flatnonzero(rows)  # rows of this column group only
+                ys = slice(max(ys.start + int(r[0]) - 1, 0), min(ys.start + int(r[-1]) + 2, n1))
+                window = plane[ys, xs]
+                blocks.append(LabelBlock(
+                    (zs, ys, xs), (per_slice[zs], np.max(window, axis=1), np.max(window, axis=0))
+                ))
     return blocks
+
+
+def _runs(profile: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index of each run of non-zero values of a 1-D profile."""
+    where = np.flatnonzero(profile)
+    if where.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(where) > 1)
+    starts = np.concatenate(([where[0]], where[breaks + 1]))
+    ends = np.concatenate((where[breaks], [where[-1]]))
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
 def foreground_blocks(*arrays: np.ndarray) -> list[Block]:
