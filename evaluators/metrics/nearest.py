@@ -31,6 +31,7 @@ DeepMind surface-distance) bit for bit; where several target points are exactly 
 (ties), an engine may pick another one of them, whose distance agrees to the last bits.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
@@ -47,17 +48,19 @@ def set_query_threads(threads: int) -> None:
     _QUERY_THREADS[0] = threads
 
 
-#: radius of the stage-1 ball, in units of the finest voxel size
-NEAR_RADIUS = 4.0
-#: radius of the stage-1 tail ball (finest voxel sizes), searched by the few query points left
-#: without a target inside the first ball; at most :data:`TAIL_OFFSETS` offsets
-TAIL_RADIUS = 12.0
-TAIL_OFFSETS = 4096
-#: the tail runs only while (points left × tail offsets) stays under this many look-ups
-TAIL_LOOKUPS = 1 << 22
+#: radius of the stage-1 ball, in units of the finest voxel size; on fine grids the ball is
+#: shrunk to about :data:`BALL_OFFSETS` offsets
+NEAR_RADIUS = 12.0
+BALL_OFFSETS = 4096
+#: look-ups per query point assumed when choosing the transform for every point (the first
+#: shells of the ball answer most points)
+EXPECTED_LOOKUPS = 64
 #: ball look-ups that cost as much as one voxel of the feature transform (measured: a look-up
-#: takes a few ns on C-ordered surface points, the transform 0.1-0.5 µs per voxel)
+#: takes a few ns on C-ordered surface points, the transform 0.1-0.5 µs per voxel); stage 1
+#: stops when its look-ups reach this many per voxel of the points' box
 LOOKUPS_PER_VOXEL = 64
+#: look-ups per step of stage 1 (query points left × offsets tried at once)
+_STEP_LOOKUPS = 1 << 18
 #: what one far KD-tree query is assumed to cost, in voxels of the feature transform (measured:
 #: a far query visits tens of leaves, the transform costs about 0.1-0.3 µs per voxel)
 FAR_QUERY_COST = 64
@@ -114,69 +117,73 @@ def _flat(points: np.ndarray, low: np.ndarray, strides: np.ndarray) -> np.ndarra
     return keys
 
 
-def _tail_ball(spacing: tuple[float, ...], near_radius: float) -> tuple[np.ndarray, np.ndarray]:
-    """The tail ball: radius :data:`TAIL_RADIUS` finest voxel sizes, shrunk to about
-    :data:`TAIL_OFFSETS` offsets on fine grids; never smaller than the first ball."""
+def search_ball(spacing: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The stage-1 ball of ``spacing``: radius :data:`NEAR_RADIUS` finest voxel sizes, shrunk
+    to about :data:`BALL_OFFSETS` offsets on fine grids (:func:`lattice_ball`)."""
     volume = float(np.prod(np.asarray(spacing, dtype=np.float64)))
-    capped = (TAIL_OFFSETS * volume * 3.0 / (4.0 * np.pi)) ** (1.0 / 3.0)
-    radius = max(near_radius, min(TAIL_RADIUS * min(spacing), capped))
-    return lattice_ball(spacing, float(radius))
+    capped = (BALL_OFFSETS * volume * 3.0 / (4.0 * np.pi)) ** (1.0 / 3.0)
+    return lattice_ball(spacing, float(min(NEAR_RADIUS * min(spacing), capped)))
 
 
-def _ball_distances(query: np.ndarray, target: np.ndarray, spacing: tuple[float, ...],
-                    near_radius: float) -> np.ndarray:
+class _Frame:
+    """One grid frame for two point sets: their joint bounding box plus twice the ball's reach
+    on each side (room for every look-up), each set's points as flat C-order keys."""
+
+    def __init__(self, a: np.ndarray, b: np.ndarray, reach: np.ndarray) -> None:
+        (a_low, a_high), (b_low, b_high) = _bounds(a), _bounds(b)
+        self.bounds = {id(a): (a_low, a_high), id(b): (b_low, b_high)}
+        self.low = np.minimum(a_low, b_low) - 2 * reach
+        self.extent = np.maximum(a_high, b_high) + 2 * reach + 1 - self.low
+        self.strides = _strides(self.extent)
+        self.size = int(np.prod(self.extent))
+        self.voxels = float(np.prod((np.maximum(a_high, b_high) + 1
+                                     - np.minimum(a_low, b_low)).astype(np.float64)))
+        self.keys = {id(a): _flat(a, self.low, self.strides)}
+        self.keys[id(b)] = self.keys[id(a)] if b is a else _flat(b, self.low, self.strides)
+
+
+def _ball_distances(query: np.ndarray, target: np.ndarray, frame: _Frame,
+                    offsets: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Stage 1: distance to the nearest target point for query points with one inside the ball
-    of ``near_radius`` (then, for the few left, inside the tail ball), ``inf`` for the others."""
-    offsets, lengths = lattice_ball(spacing, near_radius)
-    tail_offsets, tail_lengths = _tail_ball(spacing, near_radius)
+    (``offsets``/``lengths`` of :func:`search_ball`), ``inf`` for the others. Offsets are tried
+    in increasing length, a few at a time for many points and more as fewer points are left;
+    answered points leave."""
     distances = np.full(query.shape[0], np.inf)
-    reach = np.abs(tail_offsets).max(axis=0)
-    t_low, t_high = _bounds(target)
-    # grid over the targets with room for every tail offset of every query point in reach
-    # (np.zeros maps untouched pages lazily: the margins cost no memory traffic)
-    low = t_low - 2 * reach
-    extent = t_high + 2 * reach + 1 - low
-    strides = _strides(extent)
-    grid = np.zeros(int(np.prod(extent)), dtype=bool)
-    grid[_flat(target, low, strides)] = True
+    grid = np.zeros(frame.size, dtype=bool)
+    grid[frame.keys[id(target)]] = True
+    reach = np.abs(offsets).max(axis=0)
+    t_low, t_high = frame.bounds[id(target)]
     inside = np.ones(query.shape[0], dtype=bool)
     for axis in range(query.shape[1]):
         column = query[:, axis]
         inside &= (column >= t_low[axis] - reach[axis]) & (column <= t_high[axis] + reach[axis])
     index = np.flatnonzero(inside)
-    if index.size == 0:
-        return distances
-    keys = _flat(query[index], low, strides)
-    open_ = np.ones(index.size, dtype=bool)
-    remaining = index.size
-    for delta, length in zip((offsets @ strides).tolist(), lengths.tolist(), strict=True):
-        hit = grid[keys + delta]
-        hit &= open_
-        found = int(np.count_nonzero(hit))
-        if not found:
-            continue
-        distances[index[hit]] = length
-        remaining -= found
-        if remaining == 0:
-            return distances
-        if 2 * remaining < index.size:  # drop the answered points from later look-ups
-            keep = np.flatnonzero(open_ & ~hit)
-            index, keys = index[keep], keys[keep]
-            open_ = np.ones(index.size, dtype=bool)
+    keys = frame.keys[id(query)][index]
+    deltas = offsets @ frame.strides
+    budget, spent, start = LOOKUPS_PER_VOXEL * frame.voxels, 0.0, 0
+    while index.size and start < deltas.size and spent <= budget:
+        # a power of two of offsets at a time: rows and columns of the hits by shifts
+        shift = max(0, int(_STEP_LOOKUPS // index.size).bit_length() - 1)
+        shift = min(shift, max(0, int(deltas.size - start).bit_length() - 1))
+        width = 1 << shift
+        if width == 1:
+            # "clip" only skips the bounds check: every look-up lies in the frame
+            row = np.flatnonzero(np.take(grid, keys + deltas[start], mode="clip"))
+            column = np.zeros(row.size, dtype=np.int64)
         else:
-            open_ &= ~hit
-    left = np.flatnonzero(open_)
-    rest = slice(len(offsets), None)  # the tail ball begins with the first ball's offsets
-    tail_deltas, tail_lengths = tail_offsets[rest] @ strides, tail_lengths[rest]
-    if left.size == 0 or tail_deltas.size == 0 or left.size * tail_deltas.size > TAIL_LOOKUPS:
-        return distances
-    index, keys = index[left], keys[left]
-    rows = max(1, (1 << 20) // tail_deltas.size)
-    for start in range(0, index.size, rows):
-        hits = grid[keys[start : start + rows, None] + tail_deltas[None, :]]
-        first = np.argmax(hits, axis=1)
-        found = hits[np.arange(first.size), first]
-        distances[index[start : start + rows][found]] = tail_lengths[first[found]]
+            where = keys[:, None] + deltas[None, start : start + width]
+            flat = np.flatnonzero(np.take(grid, where, mode="clip"))
+            row, column = flat >> shift, flat & (width - 1)
+            first = np.ones(row.size, dtype=bool)  # row-major: a row's first hit is nearest
+            np.not_equal(row[1:], row[:-1], out=first[1:])
+            row, column = row[first], column[first]
+        spent += float(index.size) * width
+        if row.size:
+            distances[index[row]] = lengths[start + column]
+            left = np.ones(index.size, dtype=bool)
+            left[row] = False
+            index, keys = index[left], keys[left]
+        start += width
     return distances
 
 
@@ -248,21 +255,14 @@ def _far_nearest(query: np.ndarray, target: np.ndarray,
     return pool[index]
 
 
-def nearest_distances(
-    query: np.ndarray, target: np.ndarray, spacing: tuple[float, ...]
-) -> np.ndarray:
-    """Distance (mm) from each row of ``query`` (integer lattice indices, shape (n, ndim)) to the
-    nearest row of ``target``. ``target`` must be non-empty."""
-    if query.shape[0] == 0:
-        return np.zeros(0, dtype=np.float64)
-    spacing = tuple(float(s) for s in spacing)
-    near_radius = NEAR_RADIUS * min(spacing)
-    offsets, _ = lattice_ball(spacing, near_radius)
-    low, high, voxels = _box(query, target)
-    if float(query.shape[0]) * len(offsets) > LOOKUPS_PER_VOXEL * voxels:
+def _directed(query: np.ndarray, target: np.ndarray, frame: _Frame,
+              spacing: tuple[float, ...]) -> np.ndarray:
+    offsets, lengths = search_ball(spacing)
+    if float(query.shape[0]) * min(len(offsets), EXPECTED_LOOKUPS) > LOOKUPS_PER_VOXEL * frame.voxels:
+        low, high, _ = _box(query, target)
         nearest = _transform_nearest(query, target, low, high, spacing)
         return lattice_distances(nearest - query, spacing)
-    distances = _ball_distances(query, target, spacing, near_radius)
+    distances = _ball_distances(query, target, frame, offsets, lengths)
     far = np.flatnonzero(np.isinf(distances))
     if far.size:
         far_query = query[far]
@@ -271,8 +271,30 @@ def nearest_distances(
     return distances
 
 
+def nearest_distances(
+    query: np.ndarray, target: np.ndarray, spacing: tuple[float, ...]
+) -> np.ndarray:
+    """Distance (mm) from each row of ``query`` (integer lattice indices, shape (n, ndim)) to the
+    nearest row of ``target``. ``target`` must be non-empty."""
+    if query.shape[0] == 0:
+        return np.zeros(0, dtype=np.float64)
+    spacing = tuple(float(s) for s in spacing)
+    reach = np.abs(search_ball(spacing)[0]).max(axis=0)
+    return _directed(query, target, _Frame(query, target, reach), spacing)
+
+
 def mutual_nearest_distances(
     a: np.ndarray, b: np.ndarray, spacing: tuple[float, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(:func:`nearest_distances` a → b, b → a) for two **non-empty** point sets."""
-    return nearest_distances(a, b, spacing), nearest_distances(b, a, spacing)
+    """(:func:`nearest_distances` a → b, b → a) for two **non-empty** point sets, in one grid
+    frame; the two directions run in two threads (NumPy and SciPy release the GIL in their
+    loops) unless :func:`set_query_threads` asked for one thread (folder scoring in several
+    processes)."""
+    spacing = tuple(float(s) for s in spacing)
+    reach = np.abs(search_ball(spacing)[0]).max(axis=0)
+    frame = _Frame(a, b, reach)
+    if _QUERY_THREADS[0] == 1 or a.shape[0] + b.shape[0] < 20_000:
+        return _directed(a, b, frame, spacing), _directed(b, a, frame, spacing)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        backward = pool.submit(_directed, b, a, frame, spacing)
+        return _directed(a, b, frame, spacing), backward.result()

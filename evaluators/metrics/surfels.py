@@ -112,8 +112,14 @@ def surfels(mask: np.ndarray, spacing: tuple[float, ...]) -> tuple[np.ndarray, n
 
 
 def _sorted(distances: np.ndarray, areas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    order = np.lexsort((areas, distances))
-    return distances[order], areas[order]
+    """Both arrays sorted by (distance, area), as DeepMind's ``sorted(zip(...))`` orders them:
+    one direct sort of complex numbers (NumPy orders them by real, then imaginary part), about
+    twice as fast as an indirect ``lexsort``; equal pairs are equal values, so the result is
+    the same."""
+    pairs = np.empty(distances.size, dtype=np.complex128)
+    pairs.real, pairs.imag = distances, areas
+    pairs.sort()
+    return np.ascontiguousarray(pairs.real), np.ascontiguousarray(pairs.imag)
 
 
 @dataclass(frozen=True)
