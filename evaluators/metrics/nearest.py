@@ -1,19 +1,23 @@
 """Nearest-point distances between two point sets on a voxel lattice.
 
 For each query point the nearest target point is found in stages chosen by cheap counts, so
-that ordinary predictions cost little more than one look-up per surface point and predictions
+that ordinary predictions cost a few look-ups per surface point and predictions
 whose surface is everywhere (salt holes and islands, a checkerboard: where a tree search cannot
 prune) cost O(voxels of the box the points span), like the distance-transform engines:
 
-1. **ball look-ups.** The target points are marked in a boolean grid over their bounding box
-   (plus margins); each query point then looks up the lattice offsets of a small ball
-   (radius :data:`NEAR_RADIUS` finest voxel sizes: a few dozen to a few hundred offsets) in
-   increasing distance order, and the first offset that hits a target point gives its nearest
-   distance (the offsets' distances are computed once per spacing). Query points that
-   coincide with a target point (common where two surfaces agree) stop at the first look-up.
-   When the look-ups could cost more than the exact feature transform of stage 2 on the box of
-   all points (query points × ball offsets > :data:`LOOKUPS_PER_VOXEL` × box voxels, e.g. a
-   checkerboard), that transform answers every query point instead.
+1. **ball look-ups.** Both point sets are turned once into flat keys of one grid frame (their
+   joint bounding box plus margins); the target points are marked in a boolean grid, and each
+   query point looks up the lattice offsets of a ball in increasing distance order (computed
+   once per spacing); the first offset that hits a target point gives its nearest distance.
+   Offsets are tried a power of two at a time (few while many points are left, more as they
+   leave); answered points leave. Every point tries the offsets within :data:`NEAR_RADIUS`
+   finest voxel sizes; the points left go on to :data:`TAIL_FACTOR` times that radius only
+   while finishing the ball costs at most :data:`TAIL_LOOKUPS` look-ups (a few stragglers need
+   no tree then). Points coinciding with a target point (where two surfaces agree) stop at the
+   first look-up. When even the near ball could cost more than the exact feature transform of
+   stage 2 on the box of all points (query points × near offsets > :data:`LOOKUPS_PER_VOXEL` ×
+   box voxels, e.g. a checkerboard), that transform answers every query point instead; stage 1
+   also stops after that many look-ups per voxel.
 2. **far points** (no target point inside the ball) are answered by SciPy's exact Euclidean
    feature transform (``distance_transform_edt`` with ``sampling=spacing``) of the target set on
    the box of the far and target points, O(voxels), when they are many: when (far points ×
@@ -22,7 +26,10 @@ prune) cost O(voxels of the box the points span), like the distance-transform en
    prune; otherwise (a few far points, e.g. a false-positive blob far from the organ, or a tiny
    target) by an unbounded KD-tree search, each query then visiting at most all target points
    (this branch is the one not bounded by the box volume: it is taken only while the far
-   points are fewer than voxels / :data:`FAR_QUERY_COST`).
+   points are fewer than voxels / :data:`FAR_QUERY_COST`); the tree holds only the targets that
+   can be someone's nearest (a subsample bounds every far point's distance from above; targets
+   farther than that from the far points' box are dropped: the side of an organ facing a
+   false-positive blob).
 
 Distances are computed from the integer index difference in float64 exactly as SciPy's
 ``distance_transform_edt(..., sampling=spacing)`` computes them (``sqrt((dz·sz)² + (dy·sy)² +
@@ -48,10 +55,14 @@ def set_query_threads(threads: int) -> None:
     _QUERY_THREADS[0] = threads
 
 
-#: radius of the stage-1 ball, in units of the finest voxel size; on fine grids the ball is
-#: shrunk to about :data:`BALL_OFFSETS` offsets
-NEAR_RADIUS = 12.0
+#: radius of the stage-1 ball, in units of the finest voxel size; every query point looks up
+#: its offsets (unless the transform is chosen for all of them)
+NEAR_RADIUS = 4.0
+#: the ball then goes on to TAIL_FACTOR × that radius (at most about :data:`BALL_OFFSETS`
+#: offsets) for the query points left, while finishing it costs at most :data:`TAIL_LOOKUPS`
+TAIL_FACTOR = 3.0
 BALL_OFFSETS = 4096
+TAIL_LOOKUPS = 1 << 20
 #: look-ups per query point assumed when choosing the transform for every point (the first
 #: shells of the ball answer most points)
 EXPECTED_LOOKUPS = 64
@@ -117,12 +128,16 @@ def _flat(points: np.ndarray, low: np.ndarray, strides: np.ndarray) -> np.ndarra
     return keys
 
 
-def search_ball(spacing: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """The stage-1 ball of ``spacing``: radius :data:`NEAR_RADIUS` finest voxel sizes, shrunk
-    to about :data:`BALL_OFFSETS` offsets on fine grids (:func:`lattice_ball`)."""
+def search_ball(spacing: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray, int]:
+    """The stage-1 ball of ``spacing`` (:func:`lattice_ball`): radius :data:`TAIL_FACTOR` ×
+    :data:`NEAR_RADIUS` finest voxel sizes, shrunk to about :data:`BALL_OFFSETS` offsets on
+    fine grids (never below the near radius); and how many of its offsets lie within the near
+    radius."""
+    near = NEAR_RADIUS * min(spacing)
     volume = float(np.prod(np.asarray(spacing, dtype=np.float64)))
     capped = (BALL_OFFSETS * volume * 3.0 / (4.0 * np.pi)) ** (1.0 / 3.0)
-    return lattice_ball(spacing, float(min(NEAR_RADIUS * min(spacing), capped)))
+    offsets, lengths = lattice_ball(spacing, float(max(near, min(TAIL_FACTOR * near, capped))))
+    return offsets, lengths, int(np.searchsorted(lengths, near, side="right"))
 
 
 class _Frame:
@@ -143,11 +158,12 @@ class _Frame:
 
 
 def _ball_distances(query: np.ndarray, target: np.ndarray, frame: _Frame,
-                    offsets: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+                    ball: tuple[np.ndarray, np.ndarray, int]) -> np.ndarray:
     """Stage 1: distance to the nearest target point for query points with one inside the ball
     (``offsets``/``lengths`` of :func:`search_ball`), ``inf`` for the others. Offsets are tried
     in increasing length, a few at a time for many points and more as fewer points are left;
     answered points leave."""
+    offsets, lengths, near = ball
     distances = np.full(query.shape[0], np.inf)
     grid = np.zeros(frame.size, dtype=bool)
     grid[frame.keys[id(target)]] = True
@@ -162,6 +178,8 @@ def _ball_distances(query: np.ndarray, target: np.ndarray, frame: _Frame,
     deltas = offsets @ frame.strides
     budget, spent, start = LOOKUPS_PER_VOXEL * frame.voxels, 0.0, 0
     while index.size and start < deltas.size and spent <= budget:
+        if start >= near and index.size * (deltas.size - start) > TAIL_LOOKUPS:
+            break  # many points beyond the near ball: the far stage is cheaper
         # a power of two of offsets at a time: rows and columns of the hits by shifts
         shift = max(0, int(_STEP_LOOKUPS // index.size).bit_length() - 1)
         shift = min(shift, max(0, int(deltas.size - start).bit_length() - 1))
@@ -257,12 +275,12 @@ def _far_nearest(query: np.ndarray, target: np.ndarray,
 
 def _directed(query: np.ndarray, target: np.ndarray, frame: _Frame,
               spacing: tuple[float, ...]) -> np.ndarray:
-    offsets, lengths = search_ball(spacing)
-    if float(query.shape[0]) * min(len(offsets), EXPECTED_LOOKUPS) > LOOKUPS_PER_VOXEL * frame.voxels:
+    ball = search_ball(spacing)
+    if float(query.shape[0]) * min(ball[2], EXPECTED_LOOKUPS) > LOOKUPS_PER_VOXEL * frame.voxels:
         low, high, _ = _box(query, target)
         nearest = _transform_nearest(query, target, low, high, spacing)
         return lattice_distances(nearest - query, spacing)
-    distances = _ball_distances(query, target, frame, offsets, lengths)
+    distances = _ball_distances(query, target, frame, ball)
     far = np.flatnonzero(np.isinf(distances))
     if far.size:
         far_query = query[far]
