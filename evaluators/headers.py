@@ -18,6 +18,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import SimpleITK as sitk
 
 from evaluators.errors import EvaluationInputError
@@ -44,6 +45,11 @@ class ImageHeader:
     size: tuple[int, ...]
     components: int
     pixel_bytes: int
+    #: SimpleITK's pixel type, spacing, origin and direction (x, y, z order) from the header
+    pixel_id: int = -1
+    spacing: tuple[float, ...] = ()
+    origin: tuple[float, ...] = ()
+    direction: tuple[float, ...] = ()
 
     @property
     def voxels(self) -> int:
@@ -83,6 +89,10 @@ def read_header(path: Path) -> ImageHeader:
         size=tuple(int(n) for n in reader.GetSize()),
         components=int(reader.GetNumberOfComponents()),
         pixel_bytes=_PIXEL_BYTES.get(pixel_id, 8),
+        pixel_id=int(pixel_id),
+        spacing=tuple(float(v) for v in reader.GetSpacing()),
+        origin=tuple(reader.GetOrigin()),
+        direction=tuple(reader.GetDirection()),
     )
 
 
@@ -133,13 +143,17 @@ def nifti_data_end(head: bytes) -> int | None:
     return max(offset, 348) + voxels * bitpix // 8
 
 
-def check_gzip_stream(path: Path, expected: int | None = None) -> int:
+def check_gzip_stream(path: Path, expected: int | None = None,
+                      into: np.ndarray | None = None) -> int:
     """Inflate ``path`` in bounded memory and return its decompressed size; an
     ``EvaluationInputError`` when the stream is truncated, fails its CRC/length check, is not
     gzip, or holds fewer than ``expected`` bytes (the NIfTI header's data end when None) or over
-    1 MiB more. Several concatenated members are one stream; trailing zero bytes are ignored."""
+    1 MiB more. Several concatenated members are one stream; trailing zero bytes are ignored.
+    ``into`` (a writable uint8 array) receives the first ``len(into)`` decompressed bytes, so
+    the check is also the file's only decoding (:mod:`evaluators.nifti`)."""
     name = Path(path).name
     total, head = 0, b""
+    room = 0 if into is None else into.size
     decomp, in_member = zlib.decompressobj(wbits=31), False
     try:
         with open(path, "rb") as handle:
@@ -153,6 +167,9 @@ def check_gzip_stream(path: Path, expected: int | None = None) -> int:
                         head += out[: 540 - len(head)]
                         if expected is None and len(head) >= 540:
                             expected = nifti_data_end(head)
+                    if total < room:
+                        part = out[: room - total]
+                        into[total : total + len(part)] = np.frombuffer(part, dtype=np.uint8)
                     total += len(out)
                     if expected is not None and total > expected + (1 << 20):
                         raise EvaluationInputError(

@@ -11,7 +11,12 @@ import numpy as np
 import SimpleITK as sitk
 
 from evaluators.errors import EvaluationInputError
-from evaluators.headers import check_before_decoding, read_header
+from evaluators.headers import (
+    check_before_decoding,
+    check_gzip_stream,
+    check_header,
+    read_header,
+)
 
 IMAGE_SUFFIXES = (".nii.gz", ".nii", ".mha", ".nrrd")
 SPACING_RTOL = 1e-3
@@ -64,11 +69,20 @@ def image_array(image: sitk.Image) -> np.ndarray:
 
 
 def read_volume(path: Path, like: Path | None = None) -> Volume:
-    """Read a 3-D image with SimpleITK; a clear ``EvaluationInputError`` if it can't be read.
+    """Read a 3-D image; a clear ``EvaluationInputError`` if it can't be read.
     The header and (for gzip files) the whole compressed stream are checked first
     (:func:`evaluators.headers.check_before_decoding`): nothing oversized, truncated or, given
-    ``like`` (the reference image's path), of another size than the reference is decoded."""
-    check_before_decoding(Path(path), None if like is None else read_header(Path(like)))
+    ``like`` (the reference image's path), of another size than the reference is decoded. A
+    plain NIfTI-1 ``.nii.gz`` is decoded once, by that check (:mod:`evaluators.nifti`: the same
+    array as SimpleITK's); other files are then read with SimpleITK."""
+    path = Path(path)
+    like_header = None if like is None else read_header(Path(like))
+    if path.name.lower().endswith(".nii.gz"):
+        volume = _read_plain_nifti_gz(path, like_header)
+        if volume is not None:
+            return volume
+    else:
+        check_before_decoding(path, like_header)
     try:
         image = sitk.ReadImage(str(path))
     except RuntimeError as error:
@@ -87,7 +101,30 @@ def read_volume(path: Path, like: Path | None = None) -> Volume:
         spacing=tuple(float(s) for s in reversed(image.GetSpacing())),
         origin=tuple(image.GetOrigin()),
         direction=tuple(image.GetDirection()),
-        path=Path(path),
+        path=path,
+    )
+
+
+def _read_plain_nifti_gz(path: Path, like_header) -> Volume | None:
+    """Header check, then the stream check of a ``.nii.gz`` that also decodes it: the volume
+    when its layout is plain (:func:`evaluators.nifti.plain_layout`), else ``None`` after the
+    check (SimpleITK then decodes it)."""
+    from evaluators import nifti
+
+    header = read_header(path)
+    check_header(header, like_header)
+    layout = nifti.plain_layout(nifti.read_head(path), header)
+    if layout is None:
+        check_gzip_stream(path)
+        return None
+    stream = np.empty(layout.end, dtype=np.uint8)
+    check_gzip_stream(path, layout.end, into=stream)
+    return Volume(
+        array=nifti.voxels(stream, layout),
+        spacing=tuple(reversed(header.spacing)),
+        origin=header.origin,
+        direction=header.direction,
+        path=path,
     )
 
 
@@ -142,15 +179,19 @@ def _allowed_mask(array: np.ndarray, allowed: set[int]) -> np.ndarray | None:
     return table[unsigned]
 
 
-def as_label_map(volume: Volume, allowed: set[int], case: str) -> np.ndarray:
-    """The volume's voxels as an integer label map, checking every value is in ``allowed``."""
+def as_label_map(volume: Volume, allowed: set[int], case: str,
+                 maxima: np.ndarray | None = None) -> np.ndarray:
+    """The volume's voxels as an integer label map, checking every value is in ``allowed``.
+    ``maxima``: the array's per-slice maxima (:func:`evaluators.metrics.blocks.slice_maxima`)
+    when the caller computed them, so that the range check costs no pass of its own."""
     array = volume.array
     low, high = min(allowed), max(allowed)
     contiguous = len(allowed) == high - low + 1
     if contiguous and array.dtype.kind in "ui" and array.size:
         # unsigned values are never below 0: one SIMD pass then
         at_least_low = (low <= 0 and array.dtype.kind == "u") or int(array.min()) >= low
-        if at_least_low and int(array.max()) <= high:
+        highest = int(array.max()) if maxima is None else int(maxima.max())
+        if at_least_low and highest <= high:
             return array
     ok = _allowed_mask(array, allowed)
     if ok is not None:

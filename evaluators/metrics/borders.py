@@ -15,11 +15,18 @@ from evaluators.metrics.nearest import mutual_nearest_distances
 
 
 def border_points(mask: BlockedMask) -> np.ndarray:
-    """Indices (n, 3) of the border voxels of a blocked 3-D mask, block by block."""
+    """Indices (n, 3) of the border voxels of a blocked 3-D mask, in C order over the whole
+    image (the order medpy's means sum them in, so that ``assd`` equals medpy bit for bit)."""
     parts = [np.zeros((0, 3), dtype=np.int64)]
     for block, local in mask.parts:
         parts.append(nonzero_indices(_border_3d(local), block_offset(block)))
-    return np.concatenate(parts)
+    points = np.concatenate(parts)
+    if len(mask.parts) > 1 and points.shape[0] > 1:
+        _, n1, n2 = mask.shape
+        keys = (points[:, 0] * n1 + points[:, 1]) * n2 + points[:, 2]
+        if np.any(keys[1:] < keys[:-1]):  # blocks side by side in one run of slices
+            points = points[np.argsort(keys, kind="stable")]
+    return points
 
 
 def _border_3d(mask: np.ndarray) -> np.ndarray:

@@ -74,13 +74,19 @@ def neighbour_codes(mask: np.ndarray) -> np.ndarray:
     The code is built one axis at a time (x: 2 bits, then y: 4 bits, then z: 8 bits), which
     gives exactly the weights of :data:`NEIGHBOUR_WEIGHTS` in three passes instead of eight.
     """
-    padded = np.pad(mask.astype(np.uint8, copy=False), 1)
-    # multiplications, not shifts: NumPy vectorises uint8 multiplication, not uint8 shifts
-    codes = padded[:, :, :-1] * np.uint8(2)
+    n0, n1, n2 = mask.shape
+    padded = np.zeros((n0 + 2, n1 + 2, n2 + 2), dtype=np.uint8)
+    padded[1:-1, 1:-1, 1:-1] = mask
+    # multiplications, not shifts: NumPy vectorises uint8 multiplication, not uint8 shifts;
+    # every step writes into its own preallocated array (no temporaries)
+    codes = np.empty((n0 + 2, n1 + 2, n2 + 1), dtype=np.uint8)
+    np.add(padded[:, :, :-1], padded[:, :, :-1], out=codes)
     codes |= padded[:, :, 1:]
-    pairs_y = codes[:, :-1, :] * np.uint8(4)
+    pairs_y = np.empty((n0 + 2, n1 + 1, n2 + 1), dtype=np.uint8)
+    np.multiply(codes[:, :-1, :], np.uint8(4), out=pairs_y)
     pairs_y |= codes[:, 1:, :]
-    cube = pairs_y[:-1] * np.uint8(16)
+    cube = np.empty((n0 + 1, n1 + 1, n2 + 1), dtype=np.uint8)
+    np.multiply(pairs_y[:-1], np.uint8(16), out=cube)
     cube |= pairs_y[1:]
     return cube
 
@@ -106,8 +112,14 @@ def surfels(mask: np.ndarray, spacing: tuple[float, ...]) -> tuple[np.ndarray, n
 
 
 def _sorted(distances: np.ndarray, areas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    order = np.lexsort((areas, distances))
-    return distances[order], areas[order]
+    """Both arrays sorted by (distance, area), as DeepMind's ``sorted(zip(...))`` orders them:
+    one direct sort of complex numbers (NumPy orders them by real, then imaginary part), about
+    twice as fast as an indirect ``lexsort``; equal pairs are equal values, so the result is
+    the same."""
+    pairs = np.empty(distances.size, dtype=np.complex128)
+    pairs.real, pairs.imag = distances, areas
+    pairs.sort()
+    return np.ascontiguousarray(pairs.real), np.ascontiguousarray(pairs.imag)
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from evaluators.errors import EvaluationInputError
-from evaluators.io import as_label_map, case_stem, check_same_grid, read_volume
+from evaluators.io import case_stem, check_same_grid, read_volume
 from evaluators.metrics.pairs import MetricSpec
 from evaluators.ranking import RankThenAggregate
 from evaluators.tasks.base import CaseScores, Column
-from evaluators.tasks.labelmap import LabelMapTask
+from evaluators.tasks.labelmap import LabelMapTask, checked_labels
 
 TOLERANCES_MM = {
     "kidney_and_mass": 1.0330772532390826,
@@ -104,17 +104,21 @@ class Kits21(LabelMapTask):
         """One CaseScores per reference sample; the prediction is decoded and checked once."""
         allowed = self.allowed_labels()
         pred_volume = read_volume(pred) if pred is not None else None
-        pred_labels = as_label_map(pred_volume, allowed, case) if pred_volume else None
+        pred_labels, pred_maxima = (
+            checked_labels(pred_volume, allowed, case) if pred_volume else (None, None)
+        )
         per_sample = []
         for sample in samples:
             ref_volume = read_volume(sample)
-            ref_labels = as_label_map(ref_volume, allowed, case)
+            ref_labels, ref_maxima = checked_labels(ref_volume, allowed, case)
             if pred_volume is None:
                 labels, spacing = np.zeros_like(ref_labels), ref_volume.spacing
+                maxima = (np.zeros_like(ref_maxima), ref_maxima)
             else:
                 check_same_grid(pred_volume, ref_volume, case)
                 labels, spacing = pred_labels, pred_volume.spacing  # official: pred spacing
-            scores = self.score_labels(case, labels, ref_labels, spacing, extra_metrics)
+                maxima = (pred_maxima, ref_maxima)
+            scores = self.score_labels(case, labels, ref_labels, spacing, extra_metrics, maxima)
             if pred is None:
                 scores.notes = {region: "missing_prediction" for region in self.regions}
             per_sample.append(scores)
