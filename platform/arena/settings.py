@@ -174,8 +174,13 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
         "timeout": float(os.environ.get("ARENA_DB_POOL_TIMEOUT", "20")),
     }
     # A pooled connection the server dropped (restart, pg_terminate_backend) is replaced before
-    # use instead of failing the request (Django passes psycopg's check_connection to the pool).
+    # use instead of failing the request (Django passes psycopg's check_connection to the pool);
+    # the first broken one found has the whole pool checked at once (arena.dbpool), so a pool
+    # full of dead connections recovers at the next try, not after psycopg's growing pauses.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    from arena.dbpool import install as _install_pool_check
+
+    _install_pool_check()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -228,15 +228,6 @@ def _store(tmp: Path, phase: Phase, filename: str) -> str:
     return files.upload_file(tmp, rel, move=True)
 
 
-def _release_db_connection() -> None:
-    """Return this thread's database connection to the pool (or close it) unless a transaction
-    is open; the next query takes one again."""
-    from django.db import connection
-
-    if not connection.in_atomic_block:
-        connection.close()
-
-
 def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect,
             method: str = "") -> Submission:
     from arena import files
@@ -248,10 +239,6 @@ def _create(user, phase: Phase, uploaded_file, kind: str, comment: str, inspect,
     _check_method(method)
     _check_quota(user, phase)
     limit = upload_limit_bytes(phase)
-    # Spooling, inspecting and storing take seconds: give the pooled database connection back
-    # meanwhile, so a burst of uploads does not hold every connection of the web process (and
-    # keep board reads waiting).
-    _release_db_connection()
     tmp, sha256, size = _spool(uploaded_file, limit, Path(settings.ARENA_WORK_ROOT) / "uploads")
     stored: str | None = None
     try:

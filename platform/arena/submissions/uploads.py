@@ -54,15 +54,9 @@ class SizeLimitUploadHandler(FileUploadHandler):
         self, input_data, META: dict, content_length: int, boundary: bytes, encoding: str | None = None
     ) -> None:
         """Look up the limit (a declared length above it is refused earlier, by
-        :class:`UploadSizeMiddleware` or the API view; raising here would escape the parser),
-        then give this thread's database connection back to the pool for the body's time."""
+        :class:`UploadSizeMiddleware` or the API view; raising here would escape the parser)."""
         self.limit = request_upload_limit(self.request)
         self.seen = 0
-        # The body may take long to arrive: stream it without holding a pooled connection.
-        from django.db import connection
-
-        if not connection.in_atomic_block:
-            connection.close()
         return None
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
