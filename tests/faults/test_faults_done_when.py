@@ -166,4 +166,4 @@ def test_done_when(stack16, dataset, tmp_path):
     first = codes.index(429)
     assert first <= 10 and set(codes[first:]) == {429}, codes
     assert _web_login(stack, "user2", "pw-faults-123", session) == 429  # the cool-down holds
-    stack.check_alive()
+    stack.check_alive("web", "worker2")
