@@ -17,6 +17,7 @@ from django.utils import timezone
 from arena.challenges import audit
 from arena.challenges.models import AuditEntry, Challenge, OrganizerInvitation
 from arena.challenges.permissions import is_organizer
+from arena.invitations import pending_invitation
 from arena.notifications.services import notify
 
 
@@ -83,17 +84,8 @@ def invite_organizer(challenge: Challenge, inviter, username: str) -> OrganizerI
 
 
 def _pending_for(invitation_id: int, user) -> OrganizerInvitation:
-    invitation = (
-        OrganizerInvitation.objects.select_for_update()
-        .select_related("challenge")
-        .filter(pk=invitation_id, invitee=user)
-        .first()
-    )
-    if invitation is None:
-        raise OrganizerError("No such invitation.")
-    if invitation.status != OrganizerInvitation.Status.PENDING:
-        raise OrganizerError(f"This invitation was already {invitation.status}.")
-    return invitation
+    return pending_invitation(OrganizerInvitation.objects.select_related("challenge"), invitation_id, user,
+                              OrganizerError)
 
 
 def answer_organizer_invitation(invitation_id: int, user, accept: bool) -> OrganizerInvitation:

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from arena.challenges.models import Challenge
+from arena.invitations import pending_invitation
 from arena.notifications.services import notify
 from arena.participation.models import Invitation, Membership, Registration, Team
 
@@ -191,17 +192,8 @@ def create_team_for(challenge: Challenge, creator, name: str, member_names: Iter
 
 
 def _pending_for(invitation_id: int, user) -> Invitation:
-    invitation = (
-        Invitation.objects.select_for_update()
-        .select_related("team__challenge")
-        .filter(pk=invitation_id, invitee=user)
-        .first()
-    )
-    if invitation is None:
-        raise ParticipationError("No such invitation.")
-    if invitation.status != Invitation.Status.PENDING:
-        raise ParticipationError(f"This invitation was already {invitation.status}.")
-    return invitation
+    return pending_invitation(Invitation.objects.select_related("team__challenge"), invitation_id, user,
+                              ParticipationError)
 
 
 def _tell_members(team: Team, text: str, *, skip=None) -> None:
