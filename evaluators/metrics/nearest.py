@@ -245,8 +245,7 @@ def _far_candidates(query: np.ndarray, target: np.ndarray, scale: np.ndarray) ->
     if target.shape[0] < 8192:
         return None
     sample = target[:: max(1, target.shape[0] // 1024)]
-    bound, _ = cKDTree(sample * scale, balanced_tree=False).query(query * scale, k=1)
-    radius = float(bound.max()) * (1.0 + 1e-9) + 1e-9
+    tree = cKDTree(sample * scale, balanced_tree=False)
     q_low, q_high = _bounds(query)
     gap = np.zeros(target.shape[0], dtype=np.float64)
     for axis in range(target.shape[1]):
@@ -254,8 +253,17 @@ def _far_candidates(query: np.ndarray, target: np.ndarray, scale: np.ndarray) ->
         outside = (np.maximum(q_low[axis] - column, 0) + np.maximum(column - q_high[axis], 0))
         outside = outside * scale[axis]
         gap += outside * outside
-    candidates = np.flatnonzero(gap <= radius * radius)
-    return candidates if 2 * candidates.size < target.shape[0] else None
+    # the bound of a subset of the query points is at most the bound of all: when it already
+    # keeps half of the targets, so does the full bound (no query of every point)
+    step = query.shape[0] // 256
+    subsets = ((query[::step],) if step > 1 else ()) + (query,)
+    for points in subsets:
+        bound, _ = tree.query(points * scale, k=1)
+        radius = float(bound.max()) * (1.0 + 1e-9) + 1e-9
+        candidates = np.flatnonzero(gap <= radius * radius)
+        if 2 * candidates.size >= target.shape[0]:
+            return None
+    return candidates
 
 
 def _far_nearest(query: np.ndarray, target: np.ndarray,
