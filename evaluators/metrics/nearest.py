@@ -157,6 +157,23 @@ class _Frame:
         self.keys[id(b)] = self.keys[id(a)] if b is a else _flat(b, self.low, self.strides)
 
 
+#: little-endian unsigned integer of a row of 2, 4 or 8 booleans
+_PACKED = {2: np.dtype("<u2"), 4: np.dtype("<u4"), 8: np.dtype("<u8")}
+
+
+def _first_hits(hits: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of a C-ordered (n, ``width``) boolean array with a True, and the column of each
+    row's first True (its nearest offset): each row read as one little-endian integer of
+    0/1 bytes, nonzero where the row has a hit; its first hit is its count of zero low bytes."""
+    packed = hits.view(_PACKED[width]).ravel()
+    row = np.flatnonzero(packed)
+    value = packed[row]
+    column = np.zeros(row.size, dtype=np.int64)
+    for byte in range(1, width):
+        column += (value & ((1 << (8 * byte)) - 1)) == 0
+    return row, column
+
+
 def _ball_distances(query: np.ndarray, target: np.ndarray, frame: _Frame,
                     ball: tuple[np.ndarray, np.ndarray, int]) -> np.ndarray:
     """Stage 1: distance to the nearest target point for query points with one inside the ball
@@ -190,11 +207,15 @@ def _ball_distances(query: np.ndarray, target: np.ndarray, frame: _Frame,
             column = np.zeros(row.size, dtype=np.int64)
         else:
             where = keys[:, None] + deltas[None, start : start + width]
-            flat = np.flatnonzero(np.take(grid, where, mode="clip"))
-            row, column = flat >> shift, flat & (width - 1)
-            first = np.ones(row.size, dtype=bool)  # row-major: a row's first hit is nearest
-            np.not_equal(row[1:], row[:-1], out=first[1:])
-            row, column = row[first], column[first]
+            hits = np.take(grid, where, mode="clip")
+            if width in _PACKED:
+                row, column = _first_hits(hits, width)
+            else:
+                flat = np.flatnonzero(hits)
+                row, column = flat >> shift, flat & (width - 1)
+                first = np.ones(row.size, dtype=bool)  # row-major: a row's first hit is nearest
+                np.not_equal(row[1:], row[:-1], out=first[1:])
+                row, column = row[first], column[first]
         spent += float(index.size) * width
         if row.size:
             distances[index[row]] = lengths[start + column]
