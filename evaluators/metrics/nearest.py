@@ -157,6 +157,23 @@ class _Frame:
         self.keys[id(b)] = self.keys[id(a)] if b is a else _flat(b, self.low, self.strides)
 
 
+#: little-endian unsigned integer of a row of 2, 4 or 8 booleans
+_PACKED = {2: np.dtype("<u2"), 4: np.dtype("<u4"), 8: np.dtype("<u8")}
+
+
+def _first_hits(hits: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of a C-ordered (n, ``width``) boolean array with a True, and the column of each
+    row's first True (its nearest offset): each row read as one little-endian integer of
+    0/1 bytes, nonzero where the row has a hit; its first hit is its count of zero low bytes."""
+    packed = hits.view(_PACKED[width]).ravel()
+    row = np.flatnonzero(packed)
+    value = packed[row]
+    column = np.zeros(row.size, dtype=np.int64)
+    for byte in range(1, width):
+        column += (value & ((1 << (8 * byte)) - 1)) == 0
+    return row, column
+
+
 def _ball_distances(query: np.ndarray, target: np.ndarray, frame: _Frame,
                     ball: tuple[np.ndarray, np.ndarray, int]) -> np.ndarray:
     """Stage 1: distance to the nearest target point for query points with one inside the ball
@@ -190,11 +207,15 @@ def _ball_distances(query: np.ndarray, target: np.ndarray, frame: _Frame,
             column = np.zeros(row.size, dtype=np.int64)
         else:
             where = keys[:, None] + deltas[None, start : start + width]
-            flat = np.flatnonzero(np.take(grid, where, mode="clip"))
-            row, column = flat >> shift, flat & (width - 1)
-            first = np.ones(row.size, dtype=bool)  # row-major: a row's first hit is nearest
-            np.not_equal(row[1:], row[:-1], out=first[1:])
-            row, column = row[first], column[first]
+            hits = np.take(grid, where, mode="clip")
+            if width in _PACKED:
+                row, column = _first_hits(hits, width)
+            else:
+                flat = np.flatnonzero(hits)
+                row, column = flat >> shift, flat & (width - 1)
+                first = np.ones(row.size, dtype=bool)  # row-major: a row's first hit is nearest
+                np.not_equal(row[1:], row[:-1], out=first[1:])
+                row, column = row[first], column[first]
         spent += float(index.size) * width
         if row.size:
             distances[index[row]] = lengths[start + column]
@@ -245,8 +266,7 @@ def _far_candidates(query: np.ndarray, target: np.ndarray, scale: np.ndarray) ->
     if target.shape[0] < 8192:
         return None
     sample = target[:: max(1, target.shape[0] // 1024)]
-    bound, _ = cKDTree(sample * scale, balanced_tree=False).query(query * scale, k=1)
-    radius = float(bound.max()) * (1.0 + 1e-9) + 1e-9
+    tree = cKDTree(sample * scale, balanced_tree=False)
     q_low, q_high = _bounds(query)
     gap = np.zeros(target.shape[0], dtype=np.float64)
     for axis in range(target.shape[1]):
@@ -254,8 +274,17 @@ def _far_candidates(query: np.ndarray, target: np.ndarray, scale: np.ndarray) ->
         outside = (np.maximum(q_low[axis] - column, 0) + np.maximum(column - q_high[axis], 0))
         outside = outside * scale[axis]
         gap += outside * outside
-    candidates = np.flatnonzero(gap <= radius * radius)
-    return candidates if 2 * candidates.size < target.shape[0] else None
+    # the bound of a subset of the query points is at most the bound of all: when it already
+    # keeps half of the targets, so does the full bound (no query of every point)
+    step = query.shape[0] // 256
+    subsets = ((query[::step],) if step > 1 else ()) + (query,)
+    for points in subsets:
+        bound, _ = tree.query(points * scale, k=1)
+        radius = float(bound.max()) * (1.0 + 1e-9) + 1e-9
+        candidates = np.flatnonzero(gap <= radius * radius)
+        if 2 * candidates.size >= target.shape[0]:
+            return None
+    return candidates
 
 
 def _far_nearest(query: np.ndarray, target: np.ndarray,
