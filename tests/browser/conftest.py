@@ -58,3 +58,22 @@ def arena_server(tmp_path_factory) -> RunningArena:
     finally:
         stop_arena(process)
         pump.join(timeout=10)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (installed by scripts/ensure_chromium.sh when
+    missing), one per test module."""
+    if not Path(CHROMIUM).exists():
+        subprocess.run(["bash", str(REPO / "scripts" / "ensure_chromium.sh")], check=True)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
