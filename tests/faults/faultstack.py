@@ -52,6 +52,18 @@ FAST = {
 SETTLE_S = 90
 
 
+def wait_until(predicate, what: str, stack, timeout: float = 60.0, poll: float = 0.2):
+    """Poll ``predicate`` until it returns a truthy value (returned) or ``timeout`` s pass; then
+    fail the test naming ``what`` with the stack's service logs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(poll)
+    raise AssertionError(f"timed out waiting for {what}:\n{stack.logs()}")
+
+
 class ServiceUnavailable(RuntimeError):
     """A service the fault suite needs (redis-server, PostgreSQL, a process) did not start."""
 

@@ -18,19 +18,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from faultstack import wait_until
 from synthdata import make_predictions, zip_folder
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 
 
 def _wait(predicate, what: str, stack, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}:\n{stack.logs()}")
+    return wait_until(predicate, what, stack, timeout, poll=0.2)
 
 
 def _payload(dataset: Path, tmp: Path) -> bytes:

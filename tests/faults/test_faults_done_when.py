@@ -22,6 +22,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import requests
+from faultstack import wait_until
 from synthdata import make_predictions, zip_folder
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
@@ -44,13 +45,7 @@ def _blocked_inserts(conn) -> int:
 
 
 def _wait(predicate, what: str, stack, timeout: float = 120.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}:\n{stack.logs()}")
+    return wait_until(predicate, what, stack, timeout, poll=0.3)
 
 
 def _zip_bomb() -> bytes:
