@@ -5,6 +5,7 @@ generator of the synthetic dataset (label arrays, spacing) and hashlib, not from
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -164,8 +165,19 @@ def test_import_dataset_command(challenge, dataset_dir, tmp_path, capsys):
         f"{challenge.slug}/cmd: 3 cases, reference digest {phase.reference_digest}")
     with pytest.raises(CommandError, match="no phase"):
         call_command("import_dataset", challenge.slug, "nope", str(dataset_dir))
-    with pytest.raises(CommandError, match="does not exist"):
+    with pytest.raises(CommandError, match="no such folder"):
         call_command("import_dataset", challenge.slug, "cmd", str(tmp_path / "missing"))
+    shutil.copytree(dataset_dir, tmp_path / "bad")
+    (tmp_path / "bad" / "references" / "notes.txt").write_text("x")
+    (tmp_path / "bad" / "inputs" / "case_00001_0000.nii.gz").unlink()
+    digest = phase.reference_digest
+    with pytest.raises(CommandError) as refused:
+        call_command("import_dataset", challenge.slug, "cmd", str(tmp_path / "bad"))
+    assert "2 problem(s)" in str(refused.value) and "nothing imported" in str(refused.value)
+    assert "references/notes.txt: references: unknown file format" in str(refused.value)
+    assert "case 'case_00001' has no test image for channel 0000" in str(refused.value)
+    phase.refresh_from_db()
+    assert phase.reference_digest == digest
 
 
 def test_admin_shows_facts_read_only(phase, users, client):

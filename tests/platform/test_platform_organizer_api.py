@@ -159,7 +159,7 @@ def _bomb() -> bytes:
     (lambda: _zip({"inputs/a_0000.nii.gz": b"x", "other/x.nii.gz": b"x"}), "unexpected member"),
     (lambda: _zip({"inputs/a_0000.nii.gz": b"x"}), "no files in the folder 'references'"),
     (lambda: _zip({"inputs/a_0000.nii.gz": b"x", "references/a.nii.gz": b"not an image"}),
-     "not a readable image"),
+     "references/a.nii.gz: cannot be read as an image"),
     (lambda: b"just text, no archive", "not a zip or tar.gz"),
 ])
 def test_hostile_or_broken_archives_are_refused_with_nothing_stored(
@@ -176,6 +176,36 @@ def test_hostile_or_broken_archives_are_refused_with_nothing_stored(
     after = (_stored(settings), list(DatasetCase.objects.values_list("case_id", "digest")),
              _audit(phase.challenge))
     assert after == before and Phase.objects.filter(pk=phase.pk).values().get() == state
+
+
+def test_dataset_content_problems_are_all_listed_with_nothing_stored(phase, users, tmp_path,
+                                                                    settings):
+    """The bundle checks on an uploaded dataset: a test image of a case with no reference, a
+    reference holding label 7 (kits21 allows 0-3) and a test image on another grid are all
+    named, file by file, and nothing is stored."""
+    import numpy as np
+    import SimpleITK as sitk
+
+    root = make_dataset(tmp_path / "bad", n_cases=2)
+    (root / "inputs" / "case_00000_0000.nii.gz").rename(root / "inputs" / "case_00009_0000.nii.gz")
+    labels = np.zeros((8, 16, 16), np.uint8)
+    labels[2:4, 2:4, 2:4] = 7
+    small = sitk.GetImageFromArray(labels)
+    sitk.WriteImage(small, str(root / "references" / "case_00001.nii.gz"), useCompression=True)
+    before = (_stored(settings), list(DatasetCase.objects.values_list("case_id", "digest")))
+    response = _client(users["organizer"]).post(
+        f"/api/v1/challenges/kits/phases/{phase.pk}/dataset/",
+        {"archive": _file("bad.zip", zip_folder(root))}, format="multipart")
+    assert response.status_code == 400, response.content
+    problems = {(p["file"], p["field"]): p["message"] for p in response.json()["problems"]}
+    assert "[7]" in problems[("references/case_00001.nii.gz", "references")]
+    assert "no reference" in problems[("inputs/case_00009_0000.nii.gz", "inputs")]
+    assert "differs from the reference" in problems[("inputs/case_00001_0000.nii.gz", "inputs")]
+    assert "case 'case_00000' has no test image" in problems[("inputs", "inputs")]
+    assert "3 problem(s)" in response.json()["error"] or "4 problem(s)" in response.json()["error"]
+    assert str(tmp_path) not in response.content.decode()
+    assert str(settings.ARENA_WORK_ROOT) not in response.content.decode()
+    assert (_stored(settings), list(DatasetCase.objects.values_list("case_id", "digest"))) == before
 
 
 def test_per_case_release_and_withhold(phase, users):

@@ -246,3 +246,22 @@ def test_organizer_written_fields_are_inert_on_organizer_pages(client_for, phase
             assert not any(n.startswith("on") for n in names), (url, tag, attrs)
             if tag == "script":
                 assert "src" in names or ("type", "application/json") in attrs, (url, attrs)
+
+
+def test_dataset_page_lists_every_content_problem(client_for, phase, tmp_path, settings):
+    """A dataset whose test image names a case without a reference and whose other case lacks
+    its test image: the page lists both problems by file, and nothing is stored."""
+    from baselines.phantoms import generate_dataset
+
+    new = generate_dataset("kits21", tmp_path / "new", preset="small", n_cases=2, seed=11)
+    (image,) = sorted((new / "inputs").glob("*_0000.nii.gz"))[:1]
+    image.rename(new / "inputs" / "case_99999_0000.nii.gz")
+    before = (_stored(settings), list(DatasetCase.objects.values_list("digest", flat=True)))
+    response = client_for("organizer").post(reverse("web:phase_dataset", args=[phase.pk]),
+                                            {"archive": upload("new.zip", _dataset_zip(new))})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "2 problems:" in html and "<code>inputs/case_99999_0000.nii.gz</code>" in html
+    assert "has no reference file" in html and "has no test image for channel 0000" in html
+    assert str(tmp_path) not in html
+    assert (_stored(settings), list(DatasetCase.objects.values_list("digest", flat=True))) == before

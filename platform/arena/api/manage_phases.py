@@ -221,8 +221,8 @@ class PhaseDatasetView(APIView):
             result = replace_dataset(phase, request.FILES.get("archive"), by=request.user,
                                      reevaluate=reevaluate)
         except DatasetUploadError as exc:
-            return Response({"error": str(exc), "fields": {"archive": str(exc)}},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response({"error": str(exc), "fields": {"archive": str(exc)},
+                             "problems": exc.problems}, status=status.HTTP_400_BAD_REQUEST)
         return Response({**dataset_body(result.phase), "requeued": result.requeued})
 
 

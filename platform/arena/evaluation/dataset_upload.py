@@ -4,8 +4,10 @@ API call :func:`replace_dataset`).
 The archive (zip or tar.gz) holds ``inputs/`` and ``references/`` (optionally inside one
 wrapping folder). It is written to this node's scratch folder, checked with the submission
 archive checks (absolute / ``..`` paths, links, devices, duplicates, member count, unpacked
-size, compression ratio) and for its layout, unpacked (regular files only) and imported with
-``arena.challenges.services.configure_phase_dataset`` (files into the "datasets" storage
+size, compression ratio) and for its layout, unpacked (regular files only), checked as a bundle's
+dataset is (``arena.challenges.bundles.validate.check_dataset``: formats, label values the task
+allows, test-image case ids, channels and grids matching the references; every problem listed)
+and imported with ``arena.challenges.services.configure_phase_dataset`` (files into the "datasets" storage
 through Django's storage API, facts into the database). A refused archive leaves nothing
 stored and the phase unchanged; error texts name the member or folder, never a server path.
 Scored submissions are re-evaluated only when the caller says so (the organizer confirmed)."""
@@ -26,7 +28,30 @@ _FOLDERS = ("inputs", "references")
 
 
 class DatasetUploadError(Exception):
-    """A dataset archive that is refused; ``str(exc)`` is the organizer-facing reason."""
+    """A dataset archive that is refused; ``str(exc)`` is the organizer-facing reason;
+    ``problems``: every problem of its content as ``{"file", "field", "message"}`` (empty when
+    the archive itself was refused)."""
+
+    def __init__(self, message: str, problems: list[dict[str, str]] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+#: problems named in the one-line reason (all of them are in ``problems``)
+_SHOWN = 5
+
+
+def _content_problems(phase: Phase, dataset: Path) -> None:
+    """Raise DatasetUploadError listing every problem of the unpacked dataset's content."""
+    from arena.challenges.bundles.validate import check_dataset
+
+    problems = check_dataset(phase.task, dataset)
+    if problems:
+        shown = "; ".join(p.message if not p.file or p.message.startswith(p.file)
+                          else f"{p.file}: {p.message}" for p in problems[:_SHOWN])
+        more = f" (and {len(problems) - _SHOWN} more)" if len(problems) > _SHOWN else ""
+        raise DatasetUploadError(f"field 'archive': {len(problems)} problem(s): {shown}{more}",
+                                 [p.as_dict() for p in problems])
 
 
 @dataclass(frozen=True)
@@ -118,6 +143,7 @@ def replace_dataset(phase: Phase, upload, *, by, reevaluate: bool = False) -> Da
     before = (phase.reference_digest, phase.inputs_archive)
     try:
         dataset = check_and_unpack(upload, scratch)
+        _content_problems(phase, dataset)
         name = Path(getattr(upload, "name", "") or "archive").name[:100]
         try:
             phase = configure_phase_dataset(phase, dataset, by=by, source=name)

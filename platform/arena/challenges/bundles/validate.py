@@ -234,13 +234,40 @@ def _phase_problems(root: Path, phase: PhaseSpec, index: int) -> list[Problem]:
     rel = PurePosixPath(phase.references).as_posix().rstrip("/")
     if task is None:  # the file formats can still be checked
         return problems + _format_problems(refs, rel, f"{where}.references", True, phase.task)
-    cases, ref_problems = _check_references(task, refs, rel, f"{where}.references", root)
-    problems += ref_problems
-    if inputs is not None and cases:
-        in_rel = PurePosixPath(phase.inputs).as_posix().rstrip("/")
-        problems += _check_inputs(task, inputs, in_rel, f"{where}.inputs", cases, root)
+    in_rel = PurePosixPath(phase.inputs).as_posix().rstrip("/") if inputs is not None else ""
+    problems += _data_problems(task, root, (refs, rel, f"{where}.references"),
+                               (inputs, in_rel, f"{where}.inputs") if inputs is not None else None)
     phase.task = task.name
     return problems
+
+
+def _data_problems(task, root: Path, references: tuple[Path, str, str],
+                   inputs: tuple[Path, str, str] | None) -> list[Problem]:
+    """Reference and test-image problems; each folder given as (path, relative name, field)."""
+    cases, problems = _check_references(task, *references, root)
+    if inputs is not None and cases:
+        problems += _check_inputs(task, *inputs, cases, root)
+    return problems
+
+
+def check_dataset(task_name: str, root: Path) -> list[Problem]:
+    """Every problem of a dataset folder ``root`` holding ``references/`` and ``inputs/`` for
+    the evaluators task ``task_name``: the same reference and test-image checks a bundle's
+    phase gets (formats, readable, label values the task allows, ``<case>_<channel>`` names of
+    reference cases, every channel present, grid equal to the reference's). ``file`` is relative
+    to ``root``; ``field`` is ``references`` or ``inputs``. Empty = importable."""
+    from evaluators import EvaluationInputError, get_task
+
+    try:
+        task = get_task(task_name)
+    except EvaluationInputError:
+        return [Problem("", "task", f"the phase's task {task_name!r} is not an evaluators task")]
+    refs, inputs = root / "references", root / "inputs"
+    if not refs.is_dir():
+        return [Problem("references", "references", "no such folder; expected one reference "
+                        "per case in 'references'")]
+    return _data_problems(task, root, (refs, "references", "references"),
+                          (inputs, "inputs", "inputs") if inputs.is_dir() else None)
 
 
 def check_bundle(root: Path) -> tuple[BundleSpec | None, list[Problem]]:

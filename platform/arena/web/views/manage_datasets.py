@@ -21,7 +21,7 @@ def phase_dataset(request: HttpRequest, phase_id: int) -> HttpResponse:
     from arena.evaluation.services import stale_submissions
 
     phase = organizer_phase_or_404(request, phase_id)
-    error = ""
+    error, problems = "", []
     archive = request.FILES.get("archive") if request.method == "POST" else None  # parses the body
     if request.method == "POST" and getattr(request, "upload_refused", None):
         error = f"field 'archive': {request.upload_refused}"  # past the size limit: nothing kept
@@ -30,7 +30,7 @@ def phase_dataset(request: HttpRequest, phase_id: int) -> HttpResponse:
             result = replace_dataset(phase, archive, by=request.user,
                                      reevaluate=request.POST.get("reevaluate") in ("1", "on", "true"))
         except DatasetUploadError as exc:
-            error = str(exc)
+            error, problems = str(exc), exc.problems
         else:
             text = (f"Dataset imported: {result.cases} case(s)." if result.changed
                     else "The archive holds the same dataset; nothing changed.")
@@ -44,6 +44,7 @@ def phase_dataset(request: HttpRequest, phase_id: int) -> HttpResponse:
         "stale": len(stale_submissions(phase)) if phase.has_dataset else 0,
         "n_submissions": phase.submissions.count(),
         "error": error,
+        "problems": problems,
     }
     return render(request, "web/phase_dataset.html", context, status=400 if error else 200)
 

@@ -1,6 +1,8 @@
 """``manage.py import_dataset CHALLENGE PHASE FOLDER``: import a local dataset folder
 (``inputs/`` + ``references/``) as a phase's dataset — files into the configured storage, case
-facts into the database. Run it where the folder is (any node with the shared settings)."""
+facts into the database. Run it where the folder is (any node with the shared settings). The
+folder is first checked as a bundle's dataset is (:func:`arena.challenges.bundles.validate.
+check_dataset`); every problem is printed and nothing is imported when there is one."""
 
 from __future__ import annotations
 
@@ -21,12 +23,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, challenge: str, phase: str, folder: Path, **options) -> None:
         """Import and print the case count and reference digest; exit 1 with the reason on
-        an unknown phase or a bad folder."""
+        an unknown phase, a missing folder or any problem of its content."""
         from arena.challenges.services import configure_phase_dataset
 
         target = Phase.objects.filter(challenge__slug=challenge, slug=phase).first()
         if target is None:
             raise CommandError(f"no phase {challenge}/{phase}")
+        if not Path(folder).is_dir():
+            raise CommandError(f"{folder}: no such folder (expected a folder with inputs/ and "
+                               "references/)")
+        from arena.challenges.bundles.validate import check_dataset
+
+        problems = check_dataset(target.task, Path(folder))
+        if problems:
+            raise CommandError(f"{len(problems)} problem(s) in {folder}, nothing imported:\n"
+                               + "\n".join(f"  {p}" for p in problems))
         try:
             configure_phase_dataset(target, folder)
         except ValueError as exc:
