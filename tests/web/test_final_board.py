@@ -35,7 +35,13 @@ def _board_rows(client, phase):
 
 def test_freeze_writes_a_signed_snapshot_verifiable_offline(client_for, phase, scored, tmp_path):
     from arena.leaderboards.models import BoardSnapshot
+    from arena.submissions.baselines import mark_baseline
+    from arena.submissions.models import Submission
 
+    Submission.objects.filter(pk=scored["participant"].pk).update(method="nnU-Net 3d fullres")
+    mark_baseline(scored["participant"])
+    for sub in scored.values():
+        sub.refresh_from_db()
     client = client_for("organizer")
     assert _freeze(client, phase).status_code == 302
     phase.refresh_from_db()
@@ -57,6 +63,11 @@ def test_freeze_writes_a_signed_snapshot_verifiable_offline(client_for, phase, s
     # content: rows as on the board, per-case table, rule, versions, digest, time
     assert [(r["rank"], r["participant"], r["submission_id"]) for r in board["rows"]] == [
         (rank, name, sid) for rank, name, sid, _ in _board_rows(client, phase)]
+    live = {r["submission_id"]: (r["method"], r["baseline"]) for r in client.get(
+        f"/api/v1/phases/{phase.pk}/leaderboard/").json()["rows"]}
+    assert {r["submission_id"]: (r["method"], r["baseline"]) for r in board["rows"]} == live
+    assert live[scored["participant"].pk] == ("nnU-Net 3d fullres", True)
+    assert {s.pk: (s.method, s.is_baseline) for s in scored.values()} == live
     assert set(board["cases"]) == {str(s.pk) for s in scored.values()}
     some = board["cases"][str(scored["participant"].pk)]
     assert len(some) == 3 and all(isinstance(v, dict) for v in some.values())

@@ -6,11 +6,12 @@ The snapshot's ``board`` (see ``evaluators.signing`` for the document around it)
      "override": phase.ranking_rule}, "policy", "frozen_at" (ISO 8601 UTC),
      "evaluators_version", "reference_digest",
      "columns": [{"key", "title", "higher_is_better"}],
-     "rows": [{"rank", "tie", "participant", "submission_id", "score", "values",
+     "rows": [{"rank", "tie", "participant", "method", "baseline", "submission_id", "score", "values",
                "criterion_ranks", "evaluators_version", "reference_digest", "missing_cases"}],
      "cases": {"<submission id>": {case: {region: {metric: value}}}}}
 
-Non-finite numbers are written as null (canonical JSON refuses NaN). Freezing re-ranks the
+``method`` is the entry's method name ("" when none was given) and ``baseline`` true for the
+organizers' baseline entries, as on the live board. Non-finite numbers are written as null (canonical JSON refuses NaN). Freezing re-ranks the
 board once (so it reflects every scored submission), then sets ``Phase.frozen``: from then on
 :func:`arena.leaderboards.services.recompute_leaderboard` leaves the rows untouched.
 """
@@ -55,6 +56,8 @@ def _board(phase: Phase, now) -> dict[str, Any]:
             "rank": entry.rank,
             "tie": shared[entry.rank] > 1,
             "participant": entry.participant,
+            "method": entry.submission.method,
+            "baseline": entry.submission.is_baseline,
             "submission_id": entry.submission_id,
             "score": entry.score,
             "values": entry.values,
