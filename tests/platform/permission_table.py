@@ -274,6 +274,12 @@ TABLE: dict[str, list[P]] = {
         P("DELETE", ORG_API, objects={"submission_id": "disqualified_submission"}, changes=ORGS),
         P("DELETE", IDOR_API, objects={"slug": "other", "submission_id": "disqualified_submission"}),
     ],
+    "api/v1/challenges/<slug:slug>/submissions/<int:submission_id>/baseline/": [
+        P("POST", E(403, anonymous=401, organizer=200, staff=200), data={"baseline": True},
+          changes=ORGS),
+        P("POST", E(403, anonymous=401, organizer=400, staff=400), data={"baseline": "maybe"}),
+        P("POST", IDOR_API, data={"baseline": True}, objects={"slug": "other"}),
+    ],
     "api/v1/challenges/<slug:slug>/audit/": [
         P("GET", ORG_API),
         P("GET", E(403, anonymous=401, other_organizer=200, staff=200), objects={"slug": "other"}),

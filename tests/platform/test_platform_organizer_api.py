@@ -272,3 +272,23 @@ def test_dataset_archive_over_the_upload_limit_is_refused(phase, users, settings
         format="multipart")
     assert response.status_code in (400, 413), response.content
     assert "1 MB" in response.json()["error"] and _stored(settings) == before
+
+
+def test_baseline_flag_over_the_api(phase, users):
+    from arena.submissions.models import Submission
+
+    olga = _client(users["organizer"])
+    sub = Submission.objects.create(phase=phase, creator=users["participant"], status="succeeded")
+    url = f"/api/v1/challenges/kits/submissions/{sub.pk}/baseline/"
+    refused = olga.post(url, {"baseline": "perhaps"}, format="json")
+    assert refused.status_code == 400 and "baseline" in refused.json()["fields"]
+    assert olga.post(url, {"baseline": True}, format="json").json() == {
+        "submission": sub.pk, "baseline": True, "changed": True}
+    assert olga.post(url, {"baseline": True}, format="json").json()["changed"] is False
+    sub.refresh_from_db()
+    assert sub.is_baseline
+    assert olga.post(url, {"baseline": False}, format="json").json()["changed"] is True
+    sub.refresh_from_db()
+    assert not sub.is_baseline
+    assert _client(users["participant"]).post(url, {"baseline": True}, format="json").status_code == 403
+    assert _audit(phase.challenge) == ["baseline", "baseline"]

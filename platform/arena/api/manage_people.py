@@ -11,6 +11,9 @@
 - ``GET /api/v1/challenges/<slug>/teams/`` → teams, members (with join time), invited names.
 - ``POST /api/v1/challenges/<slug>/submissions/<id>/disqualification/`` ``{"reason"}`` → 201;
   ``DELETE`` the same → requalified.
+- ``POST /api/v1/challenges/<slug>/submissions/<id>/baseline/`` ``{"baseline": true|false}``
+  → ``{"submission", "baseline", "changed"}``: flag (or unflag) an organizers' baseline entry
+  (badge on the board, ``"baseline"`` in its API and CSV); audited when it changes.
 - ``GET /api/v1/challenges/<slug>/audit/`` → the audit log, newest first (``?limit=``).
 
 Organizers only (403 for others who see the challenge, 404 for a challenge they cannot see or
@@ -56,6 +59,10 @@ _DQ_IN = inline_serializer("DisqualifyIn", {"reason": serializers.CharField(max_
 _DQ = inline_serializer("DisqualificationOut", {
     "submission": serializers.IntegerField(), "disqualified": serializers.BooleanField(),
     "reason": serializers.CharField(allow_blank=True)})
+_BASELINE_IN = inline_serializer("BaselineIn", {"baseline": serializers.BooleanField()})
+_BASELINE = inline_serializer("BaselineOut", {
+    "submission": serializers.IntegerField(), "baseline": serializers.BooleanField(),
+    "changed": serializers.BooleanField()})
 _AUDIT = inline_serializer("AuditEntryOut", many=True, fields={
     "time": serializers.DateTimeField(), "actor": serializers.CharField(),
     "action": serializers.CharField(), "phase": serializers.CharField(allow_null=True),
@@ -240,14 +247,7 @@ class DisqualificationView(APIView):
     permission_classes = [IsAuthenticated]
 
     def _submission(self, request, slug: str, submission_id: int):
-        from arena.submissions.models import Submission
-
-        challenge = organized_challenge(request, slug)
-        sub = Submission.objects.filter(pk=submission_id, phase__challenge=challenge).select_related(
-            "phase", "phase__challenge").first()
-        if sub is None:
-            raise NotFound(f"submission {submission_id} of '{slug}' does not exist")
-        return sub
+        return _challenge_submission(request, slug, submission_id)
 
     @extend_schema(request=_DQ_IN, responses={201: _DQ})
     def post(self, request, slug: str, submission_id: int):
@@ -268,6 +268,38 @@ class DisqualificationView(APIView):
         sub = self._submission(request, slug, submission_id)
         requalify(sub, by=request.user)
         return Response({"submission": sub.pk, "disqualified": False, "reason": ""})
+
+
+def _challenge_submission(request, slug: str, submission_id: int):
+    """A submission of the organized challenge ``slug`` (404 for another challenge's)."""
+    from arena.submissions.models import Submission
+
+    challenge = organized_challenge(request, slug)
+    sub = Submission.objects.filter(pk=submission_id, phase__challenge=challenge).select_related(
+        "phase", "phase__challenge").first()
+    if sub is None:
+        raise NotFound(f"submission {submission_id} of '{slug}' does not exist")
+    return sub
+
+
+class BaselineView(APIView):
+    """Organizers: ``{"baseline": true}`` marks a submission of the challenge as a baseline
+    entry, ``false`` clears the flag (audited when it changes)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=_BASELINE_IN, responses=_BASELINE)
+    def post(self, request, slug: str, submission_id: int):
+        from arena.submissions.baselines import mark_baseline
+
+        sub = _challenge_submission(request, slug, submission_id)
+        flag = request.data.get("baseline") if hasattr(request.data, "get") else None
+        if isinstance(flag, str) and flag.lower() in ("true", "false"):
+            flag = flag.lower() == "true"
+        if not isinstance(flag, bool):
+            return _error("field 'baseline': expected true or false", "baseline")
+        changed = mark_baseline(sub, flag, by=request.user)
+        return Response({"submission": sub.pk, "baseline": flag, "changed": changed})
 
 
 class AuditLogView(APIView):

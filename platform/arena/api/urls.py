@@ -49,6 +49,8 @@ urlpatterns = [
     path("challenges/<slug:slug>/teams/", manage_people.TeamListView.as_view(), name="manage-teams"),
     path("challenges/<slug:slug>/submissions/<int:submission_id>/disqualification/",
          manage_people.DisqualificationView.as_view(), name="manage-disqualification"),
+    path("challenges/<slug:slug>/submissions/<int:submission_id>/baseline/",
+         manage_people.BaselineView.as_view(), name="manage-baseline"),
     path("challenges/<slug:slug>/audit/", manage_people.AuditLogView.as_view(), name="manage-audit"),
     path("organizer-invitations/", manage_people.OrganizerInvitationListView.as_view(),
          name="organizer-invitation-list"),
