@@ -197,7 +197,7 @@ def main() -> None:
     parser.add_argument("--reads", type=int, default=200)
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=40)
     parser.add_argument("--worker-concurrency", type=int, default=2)
     parser.add_argument("--settle", type=float, default=600, help="seconds to wait for scoring")
     figures = run(parser.parse_args())
