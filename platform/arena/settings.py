@@ -394,6 +394,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery pool processes lower their CPU priority by this much (os.nice; 0: unchanged) so the web
+# tier and the database stay responsive on a node they share (arena.celery).
+ARENA_WORKER_NICE = int(os.environ.get("ARENA_WORKER_NICE", "10"))
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
