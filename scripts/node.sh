@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # `make web` / `make worker`: start ONE role of a multi-node Arena from environment variables.
 #   web     gunicorn serving arena.wsgi on ${HOST:-0.0.0.0}:${PORT:-8000}: WEB_WORKERS (2)
-#           processes x WEB_THREADS (8) threads (gthread; each process holds at most
-#           ARENA_DB_POOL_MAX pooled database connections); runs `manage.py migrate` first
+#           processes x WEB_THREADS (40) threads (gthread; each process holds at most
+#           ARENA_DB_POOL_MAX pooled database connections; at most ARENA_UPLOAD_SLOTS (4)
+#           uploads run at once and ARENA_UPLOAD_QUEUE (28) wait, so keep WEB_THREADS above
+#           their sum: the rest serve board reads and pages, see platform/arena/uploadslots.py);
+#           runs `manage.py migrate` first
 #           (idempotent; several web nodes may start at once). Production mode serves static
 #           files from STATIC_ROOT: run `manage.py collectstatic --noinput` once per release.
 #   worker  one Celery worker on the queues in ${QUEUES:-cpu,gpu} (e.g. QUEUES=gpu),
@@ -33,7 +36,7 @@ case "$role" in
         "$PY" manage.py migrate --noinput -v 0
         exec "$(dirname "$PY")/gunicorn" arena.wsgi:application \
             --bind "${HOST:-0.0.0.0}:${PORT:-8000}" --workers "${WEB_WORKERS:-2}" \
-            --worker-class gthread --threads "${WEB_THREADS:-8}" \
+            --worker-class gthread --threads "${WEB_THREADS:-40}" \
             --timeout "${WEB_TIMEOUT:-900}" --access-logfile - --error-logfile -
         ;;
     worker)

@@ -39,8 +39,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.handlers.wsgi import get_path_info
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.http.cookie import parse_cookie
 
 #: Boards kept per process (least recently used dropped first).
 MAX_ENTRIES = 256
@@ -50,7 +52,7 @@ STALE_FACTOR = 5
 
 
 @dataclass(frozen=True)
-class _Entry:
+class Entry:
     version: tuple
     stored: float
     status: int
@@ -65,7 +67,7 @@ class BoardCache:
 
     def __init__(self, max_entries: int = MAX_ENTRIES):
         self.max_entries = max_entries
-        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
         self._memo: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
         self._lock = threading.Lock()
         self._busy: dict[tuple, threading.Lock] = {}
@@ -102,7 +104,16 @@ class BoardCache:
         finally:
             lock.release()
 
-    def latest(self, key: tuple) -> _Entry | None:
+    def peek(self, key: tuple, max_age: float) -> tuple[bool, object]:
+        """``(True, value)`` when :meth:`memo` holds ``key`` no older than ``max_age`` s, else
+        ``(False, None)``; never reads (the WSGI fast path must not touch the database)."""
+        with self._lock:
+            hit = self._memo.get(key)
+        if hit is None or time.monotonic() - hit[0] > max_age:
+            return False, None
+        return True, hit[1]
+
+    def latest(self, key: tuple) -> Entry | None:
         """The last stored entry of ``key`` (any version, any age)."""
         with self._lock:
             entry = self._entries.get(key)
@@ -110,7 +121,7 @@ class BoardCache:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: tuple, entry: _Entry) -> None:
+    def put(self, key: tuple, entry: Entry) -> None:
         with self._lock:
             self._entries[key] = entry
             self._entries.move_to_end(key)
@@ -124,6 +135,9 @@ class BoardCache:
 
 
 CACHE = BoardCache()
+#: ``request.META`` (the WSGI environ) key of ``(key, entry)`` when the response is a stored board
+#: entry: the WSGI fast path keeps the final bytes and headers Django sent for it.
+SERVED = "arena.boardcache.served"
 _API_BOARD = re.compile(r"^/api/v1/phases/(\d+)/leaderboard/$")
 _WEB_BOARD = re.compile(r"^/phases/(\d+)/leaderboard/$")
 
@@ -144,19 +158,32 @@ def board_version(phase_id: int) -> tuple | None:
     return None if row is None else tuple(str(value) for value in row)
 
 
-def _cacheable_request(request: HttpRequest) -> tuple[str, int] | None:
-    """``("api" | "web", phase id)`` for an anonymous plain GET of a board, else None."""
-    if request.method != "GET" or request.META.get("QUERY_STRING"):
+def cacheable(meta: dict) -> tuple[str, int] | None:
+    """``("api" | "web", phase id)`` for an anonymous plain GET of a board, else None. ``meta``:
+    the WSGI environ (``request.META``), so the WSGI fast path (arena.boardfast) applies the
+    very same rule."""
+    if meta.get("REQUEST_METHOD") != "GET" or meta.get("QUERY_STRING"):
         return None
-    if request.META.get("HTTP_AUTHORIZATION"):
+    if meta.get("HTTP_AUTHORIZATION"):
         return None
-    if set(request.COOKIES) - {settings.CSRF_COOKIE_NAME}:
+    if set(parse_cookie(meta.get("HTTP_COOKIE", ""))) - {settings.CSRF_COOKIE_NAME}:
         return None  # a session, flashed messages, ...: the view decides
+    path = get_path_info(meta)
     for kind, pattern in (("api", _API_BOARD), ("web", _WEB_BOARD)):
-        match = pattern.match(request.path_info)
+        match = pattern.match(path)
         if match:
             return kind, int(match.group(1))
     return None
+
+
+def throttle_key(meta: dict) -> tuple:
+    """The memo key of the address's API limit state."""
+    return "throttle", meta.get("REMOTE_ADDR", ""), meta.get("HTTP_X_FORWARDED_FOR", "")
+
+
+def entry_key(kind: str, phase_id: int, meta: dict) -> tuple:
+    """The cache key of a board read: the page, or the JSON/CSV per ``Accept``."""
+    return kind, phase_id, meta.get("HTTP_ACCEPT", "")[:200] if kind == "api" else ""
 
 
 def _throttled(request: HttpRequest) -> bool:
@@ -174,19 +201,20 @@ def _throttled(request: HttpRequest) -> bool:
     return len(recent) >= throttle.num_requests
 
 
-def _replay(entry: _Entry) -> HttpResponse:
+def _replay(request: HttpRequest, key: tuple, entry: Entry) -> HttpResponse:
+    request.META[SERVED] = key, entry
     response = HttpResponse(entry.content, status=entry.status)
     for name, value in entry.headers:
         response[name] = value
     return response
 
 
-def _fresh(entry: _Entry | None, version: tuple, ttl: float) -> bool:
+def _fresh(entry: Entry | None, version: tuple, ttl: float) -> bool:
     return (entry is not None and entry.version == version
             and time.monotonic() - entry.stored <= ttl)
 
 
-def _same_access(entry: _Entry | None, version: tuple) -> bool:
+def _same_access(entry: Entry | None, version: tuple) -> bool:
     """True when ``entry`` was rendered under the same visibility fields as ``version`` (only
     its results or its age differ): it may be served while the new one renders."""
     return entry is not None and entry.version[1:] == version[1:]
@@ -200,7 +228,7 @@ class BoardCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         ttl = float(getattr(settings, "ARENA_BOARD_CACHE_S", 5))
-        target = _cacheable_request(request) if ttl > 0 else None
+        target = cacheable(request.META) if ttl > 0 else None
         if target is None:
             return self.get_response(request)
         kind, phase_id = target
@@ -209,23 +237,21 @@ class BoardCacheMiddleware:
         if version is None:
             return self.get_response(request)  # the view answers 404
         if kind == "api":
-            address = request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR", "")
-            if CACHE.memo(("throttle", *address), fresh, lambda: _throttled(request)):
+            if CACHE.memo(throttle_key(request.META), fresh, lambda: _throttled(request)):
                 return self.get_response(request)  # the view answers 429 with Retry-After
-        accept = request.META.get("HTTP_ACCEPT", "")[:200] if kind == "api" else ""
-        key = (kind, phase_id, accept)
+        key = entry_key(kind, phase_id, request.META)
         entry = CACHE.latest(key)
         if _fresh(entry, version, ttl):
-            return _replay(entry)  # type: ignore[arg-type]
+            return _replay(request, key, entry)  # type: ignore[arg-type]
         lock = CACHE.busy_lock(("render", *key))
         if not lock.acquire(blocking=False):
             if _same_access(entry, version):
-                return _replay(entry)  # type: ignore[arg-type]  # the new one is rendering
+                return _replay(request, key, entry)  # type: ignore[arg-type]  # new one rendering
             lock.acquire()
         try:
             entry = CACHE.latest(key)
             if _fresh(entry, version, ttl):  # rendered by the thread this one waited for
-                return _replay(entry)  # type: ignore[arg-type]
+                return _replay(request, key, entry)  # type: ignore[arg-type]
             return self._render(request, key, version)
         finally:
             lock.release()
@@ -239,5 +265,7 @@ class BoardCacheMiddleware:
             and not response.has_header("Set-Cookie")
         ):
             headers = tuple((k, v) for k, v in response.items() if k.lower() != "set-cookie")
-            CACHE.put(key, _Entry(version, time.monotonic(), 200, response.content, headers))
+            entry = Entry(version, time.monotonic(), 200, response.content, headers)
+            CACHE.put(key, entry)
+            request.META[SERVED] = key, entry
         return response

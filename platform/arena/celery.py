@@ -64,6 +64,26 @@ def _forget_parent_db_pool(**kwargs) -> None:
         conn.connection = None
 
 
+@worker_process_init.connect
+def _lower_cpu_priority(**kwargs) -> None:
+    """Run a pool process's tasks (validation, scoring, container runs it starts) at CPU
+    priority ``ARENA_WORKER_NICE`` (default 10; 0 leaves it): on a node shared with a web
+    server or a database, scoring then takes only the CPU they leave idle, and a burst of page
+    reads is not slowed by it (idle CPU is used all the same, so a worker alone on its node
+    scores as fast). A value the process may not set (it can only lower its priority) is
+    logged and ignored."""
+    from django.conf import settings
+
+    nice = int(getattr(settings, "ARENA_WORKER_NICE", 10))
+    if nice > 0:
+        try:
+            os.nice(nice)
+        except OSError as exc:  # pragma: no cover - e.g. a seccomp profile that forbids it
+            import logging
+
+            logging.getLogger(__name__).warning("worker CPU priority not lowered: %s", exc)
+
+
 @worker_shutdown.connect
 def _stop_sweeper(sender=None, **kwargs) -> None:
     if _sweeper_stop is not None:

@@ -117,6 +117,8 @@ if importlib.util.find_spec("arena.execution") is not None:
 MIDDLEWARE = [
     "arena.web.security.SecurityHeadersMiddleware",  # outermost: every response, errors too
     "django.middleware.security.SecurityMiddleware",
+    # at most ARENA_UPLOAD_SLOTS uploads run at once per process (before the body or the database)
+    "arena.uploadslots.UploadSlotsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # anonymous board reads from memory, keyed by the board version (before sessions and auth)
     "arena.boardcache.BoardCacheMiddleware",
@@ -303,6 +305,11 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 FILE_UPLOAD_TEMP_DIR = None
+# Uploads running at once per web process, uploads waiting for one of those slots, and how long
+# (seconds); more, or a longer wait, get 503 + Retry-After (arena.uploadslots; 0 slots: no limit).
+ARENA_UPLOAD_SLOTS = int(os.environ.get("ARENA_UPLOAD_SLOTS", "4"))
+ARENA_UPLOAD_QUEUE = int(os.environ.get("ARENA_UPLOAD_QUEUE", "28"))
+ARENA_UPLOAD_WAIT_S = float(os.environ.get("ARENA_UPLOAD_WAIT_S", "60"))
 
 # Abuse limits (arena.web.throttle, arena.api.throttling) and security headers (arena.web.security).
 ARENA_SIGNIN_MAX_FAILURES = int(os.environ.get("ARENA_SIGNIN_MAX_FAILURES", "10"))
@@ -387,6 +394,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery pool processes lower their CPU priority by this much (os.nice; 0: unchanged) so the web
+# tier and the database stay responsive on a node they share (arena.celery).
+ARENA_WORKER_NICE = int(os.environ.get("ARENA_WORKER_NICE", "10"))
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -111,7 +111,8 @@ class PhaseSubmissionsView(APIView):
     POST (multipart field ``file``): upload a prediction archive (zip / tar.gz) or, for
     algorithm phases, a container image archive (optional fields ``comment`` and ``method``,
     the entry's method name on the board) → 201 ``{"id", "status", ...}``; refused
-    uploads → 400 ``{"error": "..."}`` and nothing is stored."""
+    uploads → 400 ``{"error": "..."}`` and nothing is stored; 503 with ``Retry-After`` when
+    the web process's upload slots and queue are full (arena.uploadslots; nothing stored)."""
 
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
