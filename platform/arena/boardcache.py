@@ -176,6 +176,18 @@ def cacheable(meta: dict) -> tuple[str, int] | None:
     return None
 
 
+def _host_allowed(request: HttpRequest) -> bool:
+    """Whether the request's Host is one of ``ALLOWED_HOSTS`` (this middleware answers before
+    Django's own check: a copy is never served under another host name)."""
+    from django.core.exceptions import DisallowedHost
+
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True
+
+
 def throttle_key(meta: dict) -> tuple:
     """The memo key of the address's API limit state."""
     return "throttle", meta.get("REMOTE_ADDR", ""), meta.get("HTTP_X_FORWARDED_FOR", "")
@@ -229,8 +241,8 @@ class BoardCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         ttl = float(getattr(settings, "ARENA_BOARD_CACHE_S", 5))
         target = cacheable(request.META) if ttl > 0 else None
-        if target is None:
-            return self.get_response(request)
+        if target is None or not _host_allowed(request):
+            return self.get_response(request)  # a Host outside ALLOWED_HOSTS: Django answers 400
         kind, phase_id = target
         fresh = float(getattr(settings, "ARENA_BOARD_VERSION_S", 1))
         version = CACHE.memo(("version", phase_id), fresh, lambda: board_version(phase_id))

@@ -214,7 +214,9 @@ class Stack:
                     "--without-gossip", "--without-mingle", "-n", f"{hostname}@%h"]
         self._spawn(name, argv)
 
-    def start_web(self, workers: int = 2, threads: int = 8) -> None:
+    def start_web(self, workers: int = 2, threads: int = 40) -> None:
+        """gunicorn as ``make web`` runs it (2 processes x 40 threads: more threads than upload
+        slots + upload queue, arena.uploadslots)."""
         if self.backend == "postgres":
             argv = self._make("web", HOST="127.0.0.1", PORT=str(self.port),
                               WEB_WORKERS=str(workers), WEB_THREADS=str(threads), WEB_TIMEOUT="120")

@@ -129,3 +129,14 @@ def test_an_address_over_the_api_limit_meets_429(scored, phase, settings):
     status, headers, _ = _get(fast, url)
     assert status.startswith("429") and int(dict(headers)["Retry-After"]) > 0
     assert app.calls == calls + 1  # Django answered it
+
+
+def test_a_host_outside_allowed_hosts_is_refused_even_when_a_copy_is_cached(scored, phase,
+                                                                            settings, client):
+    """The board cache answers before Django's host check: it must not serve a copy to a Host
+    outside ALLOWED_HOSTS (Django answers 400 Bad Request there)."""
+    settings.ALLOWED_HOSTS = ["testserver"]
+    for url in (u.format(phase.pk) for u in URLS):
+        assert client.get(url).status_code == 200
+        assert client.get(url).status_code == 200  # now from the cache
+        assert client.get(url, HTTP_HOST="evil.example").status_code == 400
