@@ -10,7 +10,9 @@ prune) cost O(voxels of the box the points span), like the distance-transform en
    query point looks up the lattice offsets of a ball in increasing distance order (computed
    once per spacing); the first offset that hits a target point gives its nearest distance.
    Offsets are tried a power of two at a time (few while many points are left, more as they
-   leave); answered points leave. Every point tries the offsets within :data:`NEAR_RADIUS`
+   leave); answered points leave. A step of up to :data:`_OFFSET_GATHERS` offsets gathers the
+   points' keys once per offset from the grid viewed from that offset on; wider steps (few
+   points left) gather the (points, offsets) block of keys + offsets at once. Every point tries the offsets within :data:`NEAR_RADIUS`
    finest voxel sizes; the points left go on to :data:`TAIL_FACTOR` times that radius only
    while finishing the ball costs at most :data:`TAIL_LOOKUPS` look-ups (a few stragglers need
    no tree then). Points coinciding with a target point (where two surfaces agree) stop at the
