@@ -10,7 +10,9 @@ prune) cost O(voxels of the box the points span), like the distance-transform en
    query point looks up the lattice offsets of a ball in increasing distance order (computed
    once per spacing); the first offset that hits a target point gives its nearest distance.
    Offsets are tried a power of two at a time (few while many points are left, more as they
-   leave); answered points leave. Every point tries the offsets within :data:`NEAR_RADIUS`
+   leave); answered points leave. A step of up to :data:`_OFFSET_GATHERS` offsets gathers the
+   points' keys once per offset from the grid viewed from that offset on; wider steps (few
+   points left) gather the (points, offsets) block of keys + offsets at once. Every point tries the offsets within :data:`NEAR_RADIUS`
    finest voxel sizes; the points left go on to :data:`TAIL_FACTOR` times that radius only
    while finishing the ball costs at most :data:`TAIL_LOOKUPS` look-ups (a few stragglers need
    no tree then). Points coinciding with a target point (where two surfaces agree) stop at the
@@ -157,21 +159,25 @@ class _Frame:
         self.keys[id(b)] = self.keys[id(a)] if b is a else _flat(b, self.low, self.strides)
 
 
-#: little-endian unsigned integer of a row of 2, 4 or 8 booleans
-_PACKED = {2: np.dtype("<u2"), 4: np.dtype("<u4"), 8: np.dtype("<u8")}
+#: widest step answered by one gather per offset (:func:`_first_hits_by_offset`); wider steps
+#: (few points left) gather the (points, offsets) block at once
+_OFFSET_GATHERS = 16
 
 
-def _first_hits(hits: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of a C-ordered (n, ``width``) boolean array with a True, and the column of each
-    row's first True (its nearest offset): each row read as one little-endian integer of
-    0/1 bytes, nonzero where the row has a hit; its first hit is its count of zero low bytes."""
-    packed = hits.view(_PACKED[width]).ravel()
-    row = np.flatnonzero(packed)
-    value = packed[row]
-    column = np.zeros(row.size, dtype=np.int64)
-    for byte in range(1, width):
-        column += (value & ((1 << (8 * byte)) - 1)) == 0
-    return row, column
+def _first_hits_by_offset(grid: np.ndarray, keys: np.ndarray,
+                          shifts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Query points (positions in ``keys``) with a target point at one of the offsets, and the
+    first such offset of each (its nearest: ``shifts`` in increasing length). Offset ``j`` is
+    one gather of ``keys`` from the grid viewed from ``shifts[j]`` on (no index arithmetic,
+    no (points, offsets) block); a point's column is the first offset that hits it."""
+    found = np.take(grid[shifts[0]:], keys, mode="clip")
+    column = np.zeros(keys.size, dtype=np.uint8)
+    for j in range(1, shifts.size):
+        hit = np.take(grid[shifts[j]:], keys, mode="clip")
+        column[hit > found] = j  # hit here, not at an earlier offset
+        found |= hit
+    row = np.flatnonzero(found)
+    return row, column[row].astype(np.int64)
 
 
 def _ball_distances(query: np.ndarray, target: np.ndarray, frame: _Frame,
@@ -191,8 +197,12 @@ def _ball_distances(query: np.ndarray, target: np.ndarray, frame: _Frame,
         column = query[:, axis]
         inside &= (column >= t_low[axis] - reach[axis]) & (column <= t_high[axis] + reach[axis])
     index = np.flatnonzero(inside)
-    keys = frame.keys[id(query)][index]
     deltas = offsets @ frame.strides
+    # keys and offsets both moved by the most negative offset: the shifted keys index the grid
+    # viewed from (offset + margin) on (the frame's margins keep both non-negative)
+    margin = -int(deltas.min())
+    keys = frame.keys[id(query)][index] - margin
+    shifts = deltas + margin
     budget, spent, start = LOOKUPS_PER_VOXEL * frame.voxels, 0.0, 0
     while index.size and start < deltas.size and spent <= budget:
         if start >= near and index.size * (deltas.size - start) > TAIL_LOOKUPS:
@@ -201,21 +211,16 @@ def _ball_distances(query: np.ndarray, target: np.ndarray, frame: _Frame,
         shift = max(0, int(_STEP_LOOKUPS // index.size).bit_length() - 1)
         shift = min(shift, max(0, int(deltas.size - start).bit_length() - 1))
         width = 1 << shift
-        if width == 1:
-            # "clip" only skips the bounds check: every look-up lies in the frame
-            row = np.flatnonzero(np.take(grid, keys + deltas[start], mode="clip"))
-            column = np.zeros(row.size, dtype=np.int64)
+        # "clip" only skips the bounds check: every look-up lies in the frame
+        if width <= _OFFSET_GATHERS:
+            row, column = _first_hits_by_offset(grid, keys, shifts[start : start + width])
         else:
-            where = keys[:, None] + deltas[None, start : start + width]
-            hits = np.take(grid, where, mode="clip")
-            if width in _PACKED:
-                row, column = _first_hits(hits, width)
-            else:
-                flat = np.flatnonzero(hits)
-                row, column = flat >> shift, flat & (width - 1)
-                first = np.ones(row.size, dtype=bool)  # row-major: a row's first hit is nearest
-                np.not_equal(row[1:], row[:-1], out=first[1:])
-                row, column = row[first], column[first]
+            where = keys[:, None] + shifts[None, start : start + width]
+            flat = np.flatnonzero(np.take(grid, where, mode="clip"))
+            row, column = flat >> shift, flat & (width - 1)
+            first = np.ones(row.size, dtype=bool)  # row-major: a row's first hit is nearest
+            np.not_equal(row[1:], row[:-1], out=first[1:])
+            row, column = row[first], column[first]
         spent += float(index.size) * width
         if row.size:
             distances[index[row]] = lengths[start + column]

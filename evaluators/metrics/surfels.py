@@ -91,19 +91,24 @@ def neighbour_codes(mask: np.ndarray) -> np.ndarray:
     return cube
 
 
-def surfel_points(mask: BlockedMask, spacing: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Corner indices (n, 3) and areas (mm²) of the surfels of a blocked mask, block by block
-    (corner ``p`` of a block is corner ``p + block start`` of the image)."""
-    table = surfel_area_table(tuple(float(s) for s in spacing))
+def surfel_codes(mask: BlockedMask) -> tuple[np.ndarray, np.ndarray]:
+    """Corner indices (n, 3) and neighbour codes (uint8) of the surfels of a blocked mask, block
+    by block (corner ``p`` of a block is corner ``p + block start`` of the image)."""
     points = [np.zeros((0, 3), dtype=np.int64)]
-    areas = [np.zeros(0, dtype=np.float64)]
+    codes = [np.zeros(0, dtype=np.uint8)]
     for block, local in mask.parts:
-        codes = neighbour_codes(local)
-        is_surfel = (codes - np.uint8(1)) < np.uint8(254)  # codes 1..254 (uint8 wraps 0 to 255)
+        corner_codes = neighbour_codes(local)
+        is_surfel = (corner_codes - np.uint8(1)) < np.uint8(254)  # 1..254 (uint8 wraps 0 to 255)
         flat = np.flatnonzero(is_surfel)
-        points.append(flat_to_indices(flat, codes.shape, block_offset(block)))
-        areas.append(table[codes.ravel()[flat]])
-    return np.concatenate(points), np.concatenate(areas)
+        points.append(flat_to_indices(flat, corner_codes.shape, block_offset(block)))
+        codes.append(corner_codes.ravel()[flat])
+    return np.concatenate(points), np.concatenate(codes)
+
+
+def surfel_points(mask: BlockedMask, spacing: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Corner indices (n, 3) and areas (mm²) of the surfels of a blocked mask."""
+    points, codes = surfel_codes(mask)
+    return points, surfel_area_table(tuple(float(s) for s in spacing))[codes]
 
 
 def surfels(mask: np.ndarray, spacing: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +116,8 @@ def surfels(mask: np.ndarray, spacing: tuple[float, ...]) -> tuple[np.ndarray, n
     return surfel_points(BlockedMask.from_dense(mask), spacing)
 
 
-def _sorted(distances: np.ndarray, areas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _sorted(distances: np.ndarray, areas: np.ndarray, codes: np.ndarray | None = None,
+            table: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Both arrays sorted by (distance, area), as DeepMind's ``sorted(zip(...))`` orders them.
 
     Surfel distances take few distinct values (lattice distances) and areas at most 256 (one
@@ -119,13 +125,22 @@ def _sorted(distances: np.ndarray, areas: np.ndarray) -> tuple[np.ndarray, np.nd
     cell by cell in order (a counting sort: a few passes, no comparison sort of the pairs);
     when the cells would outnumber the pairs (many distinct far distances) or a value is not
     finite, one direct sort of complex numbers (NumPy orders them by real, then imaginary
-    part). Equal pairs are equal values, so either gives the same arrays."""
+    part). Equal pairs are equal values, so either gives the same arrays. Given the surfels'
+    neighbour ``codes`` (uint8) with ``areas == table[codes]``, the distinct areas and each
+    surfel's rank among them come from the codes present (256 counts, no sort of the areas)."""
     if distances.size and np.isfinite(distances).all() and np.isfinite(areas).all():
-        unique_d, unique_a = np.unique(distances), np.unique(areas)
+        unique_d = np.unique(distances)
+        if codes is None:
+            unique_a = np.unique(areas)
+            area_rank = np.searchsorted(unique_a, areas)
+        else:
+            present = np.flatnonzero(np.bincount(codes, minlength=256))
+            unique_a = np.unique(table[present])
+            area_rank = np.searchsorted(unique_a, table)[codes]
         cells = unique_d.size * unique_a.size
         if cells <= 4 * distances.size + 4096:
             key = np.searchsorted(unique_d, distances) * unique_a.size
-            key += np.searchsorted(unique_a, areas)
+            key += area_rank
             counts = np.bincount(key, minlength=cells)
             filled = np.flatnonzero(counts)
             repeats = counts[filled]
@@ -174,13 +189,14 @@ def surface_distances(
 ) -> SurfaceDistances:
     """Surfel distances between two **non-empty** 3-D boolean masks of the same shape (crops
     that contain both masks entirely give the same result as the full images)."""
-    pred_points, pred_areas = (
-        surfel_points(pred, spacing) if isinstance(pred, BlockedMask) else surfels(pred, spacing)
+    table = surfel_area_table(tuple(float(s) for s in spacing))
+    pred_points, pred_codes = surfel_codes(
+        pred if isinstance(pred, BlockedMask) else BlockedMask.from_dense(pred)
     )
-    ref_points, ref_areas = (
-        surfel_points(ref, spacing) if isinstance(ref, BlockedMask) else surfels(ref, spacing)
+    ref_points, ref_codes = surfel_codes(
+        ref if isinstance(ref, BlockedMask) else BlockedMask.from_dense(ref)
     )
     ref_to_pred, pred_to_ref = mutual_nearest_distances(ref_points, pred_points, spacing)
-    ref_to_pred, ref_areas = _sorted(ref_to_pred, ref_areas)
-    pred_to_ref, pred_areas = _sorted(pred_to_ref, pred_areas)
+    ref_to_pred, ref_areas = _sorted(ref_to_pred, table[ref_codes], ref_codes, table)
+    pred_to_ref, pred_areas = _sorted(pred_to_ref, table[pred_codes], pred_codes, table)
     return SurfaceDistances(ref_to_pred, ref_areas, pred_to_ref, pred_areas)

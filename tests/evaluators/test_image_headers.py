@@ -14,7 +14,7 @@ import pytest
 import SimpleITK as sitk
 from evaluators_testutil import write_labels
 
-from evaluators import EvaluationInputError
+from evaluators import EvaluationInputError, headers
 from evaluators.headers import check_before_decoding, nifti_data_end, read_header
 from evaluators.io import read_volume
 
@@ -102,9 +102,14 @@ def _valid(tmp_path: Path) -> tuple[Path, np.ndarray]:
     return write_labels(tmp_path / "ok.nii.gz", array), array
 
 
+@pytest.mark.parametrize("inflater", ["zlib-ng", "zlib"])
 @pytest.mark.parametrize("damage", ["first_half", "last_byte", "flipped_bytes", "crc",
                                     "inner_truncated"])
-def test_truncated_or_corrupt_gzip_is_an_error_not_zeros(tmp_path, damage):
+def test_truncated_or_corrupt_gzip_is_an_error_not_zeros(tmp_path, damage, inflater, monkeypatch):
+    if inflater == "zlib":  # the standard library's fallback when zlib-ng is not installed
+        monkeypatch.setattr(headers, "_inflate", zlib)
+    else:
+        assert headers._inflate.__name__ == "zlib_ng.zlib_ng"
     path, array = _valid(tmp_path)
     data = bytearray(path.read_bytes())
     if damage == "first_half":
