@@ -50,6 +50,17 @@ if [[ "$(cat "$WHEELS/.pins" 2>/dev/null)" != "$pins" ]]; then
     echo "$pins" >"$WHEELS/.pins"
 fi
 
+# the evaluator image's own extra: zlib-ng (evaluators/headers.py inflates .nii.gz with it when
+# installed); kept out of $pins so that adding it does not rebuild the base and every image on it
+evaluator_pins=$("$PY" -c 'import importlib.metadata as m; print("zlib-ng==" + m.version("zlib-ng"))')
+if [[ "$(cat "$WHEELS/.evaluator-pins" 2>/dev/null)" != "$evaluator_pins" ]]; then
+    log "downloading wheels: $evaluator_pins"
+    "$PY" -m pip download -q --no-deps --only-binary=:all: --python-version 3.11 --implementation cp \
+        --abi cp311 --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
+        --platform manylinux2014_x86_64 -d "$WHEELS" "$evaluator_pins"
+    echo "$evaluator_pins" >"$WHEELS/.evaluator-pins"
+fi
+
 # 2. base-os (debootstrap) and base (python venv + numpy + SimpleITK) --------------------------
 BASE_OS=localhost/arena/base-os:latest
 h=$(hash_of "suite=${ARENA_BASE_SUITE:-bookworm}" containers/base/build_base_os.sh)
@@ -90,7 +101,7 @@ rm -rf "$ctx" && mkdir -p "$ctx"
 cp containers/evaluator/Containerfile containers/evaluator/evaluate.sh "$ctx/"
 cp -r evaluators "$ctx/evaluators"
 find "$ctx" -name '__pycache__' -type d -prune -exec rm -rf {} +
-build localhost/arena/evaluator:latest "$ctx" "parent=$(image_id "$BASE")" \
+build localhost/arena/evaluator:latest "$ctx" "parent=$(image_id "$BASE") extra=$evaluator_pins" \
     --build-arg "BASE_IMAGE=$BASE"
 
 # 4b. reference baseline algorithm (baselines.reference in container mode; one image, all tasks)
